@@ -1,0 +1,14 @@
+export { RunInputError } from './errors.js';
+export type { RunLimits } from './limits.js';
+export { DEFAULT_LIMITS, parseLimit, checkLimit, resolveLimits } from './limits.js';
+export { parseArgsText, loadArgsFile } from './args-file.js';
+export type { ScriptSource } from './script-source.js';
+export { loadScriptFile, languageOf } from './script-source.js';
+export { currentHostUser } from './host-user.js';
+export type { DecisionRecord } from './recording-gate.js';
+export { RecordingGate } from './recording-gate.js';
+export type { RunReport } from './report.js';
+export { EXIT_CODES, EXIT_USAGE, rejectedReport } from './report.js';
+export type { RunPlan } from './run-script.js';
+export { runScript } from './run-script.js';
+export { formatHuman } from './format-human.js';

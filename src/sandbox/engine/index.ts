@@ -1,0 +1,3 @@
+export { runInSandbox, maximumPages } from './run.js';
+export { GUEST_STACK_BYTES } from './session.js';
+export { STANDARD_GLOBALS, ENGINE_GLOBALS } from './guest-globals.js';
