@@ -12,7 +12,7 @@ import { statPath } from './stat.js';
 import { writeFile } from './write.js';
 
 export { FS_PRELUDE } from './prelude.js';
-export { FS_FUNCTIONS, type FsFunctionInfo } from './catalog.js';
+export { FS_FUNCTIONS } from './catalog.js';
 export type { FsErrorCode } from './errno.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { HostModule } from '../../host-api.js';
-import type { FunctionInfo } from '../catalog.js';
+import type { FunctionInfo } from '../function-info.js';
 import type { SdkContext } from '../context.js';
 import type { SyncCaller } from '../sync-call/index.js';
 import { netGet } from './get.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -147,6 +147,26 @@ describe('proc.exec', () => {
       (err: unknown) => err instanceof AccessDeniedError && err.resource === `file_system::File::${JSON.stringify(realpathSync('/usr/bin/id'))}`,
     );
     assert.deepEqual(gate.asked.map((q) => q.decision), ['allow', 'deny']);
+  });
+
+  test('ADVERSARIAL: a #! script needs execute on its interpreter too', () => {
+    const script = join(tmp, 'hello.sh');
+    writeFileSync(script, '#!/bin/sh\necho from-script\n', { mode: 0o755 });
+    const denied = setup([allowAction(EXECUTE, (id) => id === script)]);
+    assert.throws(
+      () => denied.exec(script, []),
+      (err: unknown) => err instanceof AccessDeniedError && err.resource === 'file_system::File::"/bin/sh"',
+    );
+    const allowed = setup([allowAction(EXECUTE, (id) => id === script || id === '/bin/sh' || id === realpathSync('/bin/sh'))]);
+    assert.equal((allowed.exec(script, []) as Result).stdout, 'from-script\n');
+    assert.ok(allowed.gate.asked.some((q) => q.resource === 'file_system::File::"/bin/sh"' && q.decision === 'allow'));
+  });
+
+  test('ADVERSARIAL: a #! line with a relative interpreter is refused', () => {
+    const script = join(tmp, 'relative.sh');
+    writeFileSync(script, '#!sh\necho x\n', { mode: 0o755 });
+    const { exec } = setup([allowAction(EXECUTE)]);
+    assert.throws(() => exec(script, []), code('EXEC_FAILED'));
   });
 
   test('a symlink to an allowed binary runs, with argv[0] as the name asked for', () => {

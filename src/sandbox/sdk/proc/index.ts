@@ -1,5 +1,5 @@
 import type { HostModule } from '../../host-api.js';
-import type { FunctionInfo } from '../catalog.js';
+import type { FunctionInfo } from '../function-info.js';
 import type { SdkContext } from '../context.js';
 import { procExec } from './exec.js';
 import { procKill } from './kill.js';
@@ -38,6 +38,6 @@ export const PROC_FUNCTIONS: readonly FunctionInfo[] = [
     signature: 'proc.exec(path, argv, {env?, timeoutMs?, cwd?}) -> {code, signal, stdout, stderr, timedOut}',
     actions: ['file_system::Action::"execute"'],
     description:
-      'Runs a program by absolute path without a shell; execute is asked on the path and on its real path if it is a link, with Arguments/Environment entities. Empty environment by default; output capped per stream.',
+      'Runs a program by absolute path without a shell; execute is asked on the path, on its real path if it is a link, and on the interpreter of a #! script, with Arguments/Environment entities. Empty environment by default; output capped per stream.',
   },
 ];

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { monotonicMs } from '../../../core/clock.js';
 import { LimitExceededError, SdkError } from '../../errors.js';
 import type { SdkContext } from '../context.js';
@@ -33,7 +33,9 @@ export function authorizeProgram(
   programPath: string,
   argv: readonly string[],
   env: Readonly<Record<string, string>>,
+  depth = 0,
 ): string {
+  if (depth > MAX_INTERPRETER_DEPTH) throw new SdkError('EXEC_FAILED', `${programPath}: too many levels of #! interpreters`);
   // Asked before anything touches the path, so a denied caller learns nothing about it.
   authorizeExecute(ctx, programPath, argv, env);
   let real: string;
@@ -44,7 +46,38 @@ export function authorizeProgram(
   }
   // A link to another file needs permission on that file as well: a policy naming the link isn't enough.
   if (real !== programPath) authorizeExecute(ctx, real, argv, env);
+  const interpreter = shebangInterpreter(real);
+  // The kernel runs a `#!` script's interpreter with the script as an argument: that program needs
+  // `execute` too, or permission for one script would quietly grant /bin/sh (REX does not check this).
+  if (interpreter !== null) authorizeProgram(ctx, interpreter, [real, ...argv], env, depth + 1);
   return real;
+}
+
+/** Longest `#!` line Linux reads (BINPRM_BUF_SIZE); a longer one is cut by the kernel the same way. */
+const SHEBANG_MAX = 256;
+/** Linux follows at most 4 levels of interpreter scripts; deeper chains fail to execute anyway. */
+const MAX_INTERPRETER_DEPTH = 4;
+
+/** The interpreter path named by a `#!` line, or null when the file is not a script. */
+function shebangInterpreter(path: string): string | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(SHEBANG_MAX);
+    const n = readSync(fd, head, 0, SHEBANG_MAX, 0);
+    if (n < 2 || head[0] !== 0x23 || head[1] !== 0x21) return null;
+    const line = head.subarray(2, n).toString('latin1').split('\n')[0] ?? '';
+    const interpreter = line.trim().split(/[ \t]+/)[0] ?? '';
+    // A relative interpreter is resolved by the kernel against the cwd; refuse what we cannot name exactly.
+    if (!interpreter.startsWith('/')) throw new SdkError('EXEC_FAILED', `${path}: interpreter "${interpreter}" is not an absolute path`);
+    return interpreter;
+  } catch (err) {
+    if (err instanceof SdkError) throw err;
+    // Unreadable to us (e.g. execute-only binary): the kernel would still run it; it has no #! we can see.
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
