@@ -52,7 +52,7 @@ function buildGate(plan: RunPlan, principal: { type: string; id: string }): { ga
 }
 
 /** Runs one script in the sandbox under its policy (and the ceiling) and reports per DESIGN.md. */
-export function runScript(plan: RunPlan): RunReport {
+export async function runScript(plan: RunPlan): Promise<RunReport> {
   const started = monotonicMs();
   const principal = { type: 'User', id: plan.user.username };
   const { gate, learner, dispose } = buildGate(plan, principal);
@@ -66,7 +66,7 @@ export function runScript(plan: RunPlan): RunReport {
     maxReadBytes: maxReadBytesFor(plan.limits),
   });
   try {
-    const outcome = runInSandbox({
+    const outcome = await runInSandbox({
       source: plan.script.text,
       filename: plan.script.filename,
       language: plan.script.language,

@@ -85,12 +85,12 @@ const ATTACKS: readonly Attack[] = [
 ];
 
 for (const attack of ATTACKS) {
-  test(`attack: ${attack.name}`, () => {
+  test(`attack: ${attack.name}`, async () => {
     using dir = tempDir();
     writeFileSync(`${dir.path}/public.txt`, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab');
     writeFileSync(`${dir.path}/secret.txt`, SECRET);
     plantSymlinks(dir.path);
-    const report = run({
+    const report = await run({
       script: attack.script,
       policy: policyFor(dir.path),
       args: { dir: dir.path, base: dir.path.split('/').pop()! },

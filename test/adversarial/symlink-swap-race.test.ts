@@ -37,7 +37,7 @@ test('symlink swapped during reads, 10,000 iterations: the secret never leaks', 
     const policy = `permit(principal, action == file_system::Action::"open", resource == file_system::Dir::"${dir.path}");
 permit(principal, action in [file_system::Action::"open", file_system::Action::"read"], resource) when {
   resource == file_system::File::"${dir.path}/link.txt" || resource == file_system::File::"${dir.path}/public.txt" };`;
-    const report = run({
+    const report = await run({
       policy,
       args: { link: `${dir.path}/link.txt` },
       limits: { timeoutMs: 120_000 },

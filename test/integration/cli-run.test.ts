@@ -111,6 +111,13 @@ test('writ policy check and writ functions', () => {
   assert.ok(fns.every((fn) => fn.actions.length > 0));
 });
 
+test("the host's time zone does not leak into the script", () => {
+  using dir = tempDir();
+  const f = files(dir.path, { 's.js': 'new Date(0).getTimezoneOffset()', 'p.cedar': '' });
+  const res = writ(['run', '--script', f['s.js']!, '--policy', f['p.cedar']!], { env: { TZ: 'Asia/Kolkata' } });
+  assert.equal((JSON.parse(res.stdout) as { result: unknown }).result, 0);
+});
+
 test('--help on every command', () => {
   for (const args of [['--help'], ['run', '--help'], ['policy', '--help'], ['policy', 'check', '--help'], ['functions', '--help']]) {
     const res = writ(args);

@@ -74,29 +74,29 @@ describe('every SDK function under Cedar', () => {
   });
 
   for (const c of CASES) {
-    test(`${c.fn}: allowed when the policy permits`, () => {
+    test(`${c.fn}: allowed when the policy permits`, async () => {
       using dir = tempDir();
       c.setup?.(dir.path);
-      const report = run({ script: guest(c.call, dir.path, http.base), policy: ALLOW_ALL });
+      const report = await run({ script: guest(c.call, dir.path, http.base), policy: ALLOW_ALL });
       assert.equal(report.status, 'succeeded', JSON.stringify(report.error));
       const result = report.result as { ok: boolean; value: JsonValue; code?: string };
       assert.equal(result.ok, true, JSON.stringify(result));
       c.check(result.value, dir.path);
     });
 
-    test(`${c.fn}: AccessDenied when the policy forbids ${c.action}`, () => {
+    test(`${c.fn}: AccessDenied when the policy forbids ${c.action}`, async () => {
       using dir = tempDir();
       c.setup?.(dir.path);
-      const report = run({ script: guest(c.call, dir.path, http.base), policy: allowAllBut(c.action) });
+      const report = await run({ script: guest(c.call, dir.path, http.base), policy: allowAllBut(c.action) });
       assert.equal(report.status, 'succeeded');
       assert.deepEqual({ ...(report.result as object), resource: undefined }, { ok: false, name: 'AccessDenied', code: 'ACCESS_DENIED', action: c.action, resource: undefined });
       assert.ok(report.decisions.some((d) => d.action === c.action && d.decision === 'deny'));
     });
 
-    test(`${c.fn}: the ceiling denies what the bundle policy allows`, () => {
+    test(`${c.fn}: the ceiling denies what the bundle policy allows`, async () => {
       using dir = tempDir();
       c.setup?.(dir.path);
-      const report = run({ script: guest(c.call, dir.path, http.base), policy: ALLOW_ALL, ceiling: allowAllBut(c.action) });
+      const report = await run({ script: guest(c.call, dir.path, http.base), policy: ALLOW_ALL, ceiling: allowAllBut(c.action) });
       const result = report.result as { ok: boolean; name?: string; action?: string };
       assert.equal(result.ok, false);
       assert.equal(result.name, 'AccessDenied');
@@ -104,12 +104,12 @@ describe('every SDK function under Cedar', () => {
     });
   }
 
-  test('proc.list filters out processes the policy does not let the script see', () => {
-    const all = run({ script: 'proc.list().length', policy: ALLOW_ALL });
+  test('proc.list filters out processes the policy does not let the script see', async () => {
+    const all = await run({ script: 'proc.list().length', policy: ALLOW_ALL });
     assert.ok((all.result as number) > 0);
-    const none = run({ script: 'proc.list().length', policy: allowAllBut('process_system::Action::"list"') });
+    const none = await run({ script: 'proc.list().length', policy: allowAllBut('process_system::Action::"list"') });
     assert.equal(none.result, 0);
-    const ceiling = run({ script: 'proc.list().length', policy: ALLOW_ALL, ceiling: allowAllBut('process_system::Action::"list"') });
+    const ceiling = await run({ script: 'proc.list().length', policy: ALLOW_ALL, ceiling: allowAllBut('process_system::Action::"list"') });
     assert.equal(ceiling.result, 0);
   });
 
@@ -118,25 +118,25 @@ describe('every SDK function under Cedar', () => {
     const script = (pid: number) => `try { proc.kill(${pid}); 'killed' } catch (e) { e.name + ':' + e.action }`;
     const kill = 'process_system::Action::"kill"';
     const denied = spawnSleeper();
-    assert.equal(run({ script: script(denied.pid!), policy: allowAllBut(kill) }).result, `AccessDenied:${kill}`);
-    assert.equal(run({ script: script(denied.pid!), policy: ALLOW_ALL, ceiling: allowAllBut(kill) }).result, `AccessDenied:${kill}`);
+    assert.equal((await run({ script: script(denied.pid!), policy: allowAllBut(kill) })).result, `AccessDenied:${kill}`);
+    assert.equal((await run({ script: script(denied.pid!), policy: ALLOW_ALL, ceiling: allowAllBut(kill) })).result, `AccessDenied:${kill}`);
     assert.equal(denied.exitCode, null, 'a denied kill must not reach the process');
     denied.kill('SIGKILL');
     const victim = spawnSleeper();
     const exited = new Promise<NodeJS.Signals | null>((resolve) => victim.on('exit', (_c, sig) => resolve(sig)));
-    assert.equal(run({ script: script(victim.pid!), policy: ALLOW_ALL }).result, 'killed');
+    assert.equal((await run({ script: script(victim.pid!), policy: ALLOW_ALL })).result, 'killed');
     assert.equal(await exited, 'SIGTERM');
   });
 
   for (const verb of ['status', 'start', 'stop', 'restart']) {
-    test(`systemd.${verb}: authorized first, then a clear error where systemd is absent`, () => {
+    test(`systemd.${verb}: authorized first, then a clear error where systemd is absent`, async () => {
       const action = `systemd::Action::"${verb}"`;
       const script = `try { systemd.${verb}('nginx.service'); 'ran' } catch (e) { e.name + ':' + (e.action ?? e.code) }`;
-      const denied = run({ script, policy: allowAllBut(action) });
+      const denied = await run({ script, policy: allowAllBut(action) });
       assert.equal(denied.result, `AccessDenied:${action}`);
-      const ceiling = run({ script, policy: ALLOW_ALL, ceiling: allowAllBut(action) });
+      const ceiling = await run({ script, policy: ALLOW_ALL, ceiling: allowAllBut(action) });
       assert.equal(ceiling.result, `AccessDenied:${action}`);
-      const allowed = run({ script, policy: ALLOW_ALL });
+      const allowed = await run({ script, policy: ALLOW_ALL });
       // This machine has no systemd: the allowed call must end in SYSTEMD_UNAVAILABLE, not a crash.
       if (!existsSync('/run/systemd/system')) assert.equal(allowed.result, 'SdkError:SYSTEMD_UNAVAILABLE');
       else assert.notEqual(allowed.result, `AccessDenied:${action}`);

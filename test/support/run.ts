@@ -13,7 +13,7 @@ export interface RunSpec {
 }
 
 /** Runs a script through the real runner: real Cedar, real SDK, real QuickJS. */
-export function run(spec: RunSpec): RunReport {
+export function run(spec: RunSpec): Promise<RunReport> {
   return runScript({
     script: { filename: spec.language === 'ts' ? 'script.ts' : 'script.js', text: spec.script, language: spec.language ?? 'js' },
     args: spec.args ?? {},

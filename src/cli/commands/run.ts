@@ -37,7 +37,7 @@ function print(report: RunReport, format: 'json' | 'human'): void {
   process.exitCode = EXIT_CODES[report.status];
 }
 
-function execute(flags: RunFlags): void {
+async function execute(flags: RunFlags): Promise<void> {
   const format = parseOutputFormat(flags.output);
   if (!flags.script) throw new CliUsageError('OPTION_MISSING', 'writ run needs --script FILE (sealed writs: see `writ run --help`)');
   if (!flags.policy && !flags.learn) throw new CliUsageError('OPTION_MISSING', 'writ run needs --policy FILE, or --learn to write one');
@@ -58,7 +58,7 @@ function execute(flags: RunFlags): void {
     }
     throw err;
   }
-  const report = runScript({ script, args, policy, ceiling, limits, user: currentHostUser(), learn: flags.learn === true });
+  const report = await runScript({ script, args, policy, ceiling, limits, user: currentHostUser(), learn: flags.learn === true });
   if (flags.learnOut !== undefined && report.learnedPolicy !== undefined) writeFileSync(flags.learnOut, report.learnedPolicy);
   print(report, format);
 }
@@ -82,7 +82,7 @@ export function runCommand(): Command {
       '\nExit codes: 0 succeeded, 1 failed, 2 usage, 3 denied, 4 rejected (e.g. POLICY_INVALID), 5 timeout or limit.\n' +
         'Warning: --learn really performs the operations; run it where the script can do no harm.',
     )
-    .action((flags: RunFlags) => {
-      execute(flags);
+    .action(async (flags: RunFlags) => {
+      await execute(flags);
     });
 }

@@ -14,7 +14,7 @@ import type { LogEntry } from '../outcome.js';
 import { decodeArgs, encodedSize, encodeResult, HostValueError, MarshalError, type EncodedValue, type Extra } from './marshal.js';
 import type { OutputSink } from './output.js';
 import type { AbortReason, RunState } from './run-state.js';
-import { GuestMemoryError } from './wasm-loader.js';
+import { GuestMemoryError } from './wasm-memory.js';
 
 /** What the guest stub turns into a thrown error. Every field is always present for its kind. */
 type ErrorReply =

@@ -1,7 +1,8 @@
 /**
  * runInSandbox: one script, one fresh QuickJS WebAssembly instance with its own capped memory, one
- * outcome. Synchronous; the instance is dropped afterwards whatever happened, so nothing a script
- * does (memory exhaustion, corrupted interpreter state, leaked handles) can reach the next run.
+ * outcome. Only the instantiation is awaited; the guest then runs synchronously to the end. The
+ * instance is dropped afterwards whatever happened, so nothing a script does (memory exhaustion,
+ * corrupted interpreter state, leaked handles) can reach the next run.
  */
 import { monotonicMs } from '../../core/clock.js';
 import { isJsonObject } from '../../core/json.js';
@@ -14,12 +15,12 @@ import { OutputSink } from './output.js';
 import { RunState } from './run-state.js';
 import { GuestSession, hostSpec } from './session.js';
 import { transpileTypeScript } from './transpile.js';
-import { instantiateQuickJS, MIN_PAGES, type LoadedQuickJS } from './wasm-loader.js';
+import { instantiateQuickJS, type LoadedQuickJS } from './wasm-loader.js';
+import { heapExhausted, isMemoryFailure, MAX_PAGES, MIN_PAGES } from './wasm-memory.js';
 
 const PAGES_PER_MIB = 16;
 /** Static data, the C stack and allocator slack below QuickJS's heap (~5 MiB measured) plus margin. */
 const RESERVED_PAGES = 96;
-const MAX_PAGES = 32768;
 const MAX_MEMORY_MIB = Math.floor((MAX_PAGES - RESERVED_PAGES) / PAGES_PER_MIB);
 
 /** Counters for tests and benchmarks (not part of the sandbox's public API). */
@@ -31,10 +32,10 @@ export function maximumPages(memoryMiB: number): number {
 }
 
 /**
- * Runs one script. Throws SandboxError only for invalid options (a caller bug); everything the script
- * does, including crashing the interpreter, becomes the returned outcome.
+ * Runs one script. Rejects with SandboxError only for invalid options (a caller bug); everything the
+ * script does, including crashing the interpreter, becomes the resolved outcome.
  */
-export function runInSandbox(options: SandboxOptions): SandboxOutcome {
+export async function runInSandbox(options: SandboxOptions): Promise<SandboxOutcome> {
   const started = monotonicMs();
   validate(options);
   const spec = hostSpec(options.host);
@@ -64,12 +65,12 @@ export function runInSandbox(options: SandboxOptions): SandboxOutcome {
 
   let loaded: LoadedQuickJS;
   try {
-    loaded = instantiateQuickJS(MIN_PAGES, maximumPages(limits.memoryMiB));
+    loaded = await instantiateQuickJS(MIN_PAGES, maximumPages(limits.memoryMiB));
   } catch (err) {
     return fail({ code: 'SANDBOX_ERROR', message: `could not start the sandbox: ${messageOf(err)}` });
   }
   const stopped = (): boolean => {
-    if (loaded.signals.memoryExhausted) state.memoryExhausted(limits.memoryMiB);
+    if (heapExhausted(loaded.signals)) state.memoryExhausted(limits.memoryMiB);
     return state.shouldStop();
   };
 
@@ -91,6 +92,8 @@ export function runInSandbox(options: SandboxOptions): SandboxOutcome {
     // interpreter in an unknown state: never call into it again, just drop it.
     poisoned = true;
     engineStats.poisoned++;
+    // With the heap full, an abort or trap is the memory limit, however the glue surfaced it.
+    if (isMemoryFailure(err, loaded.memory, loaded.maximumPages, loaded.signals)) state.memoryExhausted(limits.memoryMiB);
     evaluation = stopped() ? 'stopped' : crashed(err);
   } finally {
     if (session !== undefined && !poisoned) {

@@ -13,6 +13,7 @@ import { createBridge } from './host-bridge.js';
 import type { OutputSink } from './output.js';
 import type { RunState } from './run-state.js';
 import type { LoadedQuickJS } from './wasm-loader.js';
+import { heapExhausted } from './wasm-memory.js';
 
 /** Guest recursion limit (bytes of QuickJS C stack). Measured so QuickJS throws its catchable
  * "stack overflow" well before V8's own stack (which also carries the host's frames) runs out. */
@@ -55,7 +56,7 @@ export class GuestSession {
     this.runtime.setMaxStackSize(GUEST_STACK_BYTES);
     // Polled by QuickJS during execution: the only way to stop a busy guest.
     this.runtime.setInterruptHandler(() => {
-      if (loaded.signals.memoryExhausted) state.memoryExhausted(memoryMiB);
+      if (heapExhausted(loaded.signals)) state.memoryExhausted(memoryMiB);
       return state.shouldStop();
     });
     // No module may ever be loaded: not from disk, not from the host, not by name.

@@ -45,7 +45,7 @@ export function testHost(extra: Record<string, (...args: HostValue[]) => HostVal
 
 export type RunOverrides = Partial<Omit<SandboxOptions, 'limits'>> & { limits?: Partial<SandboxOptions['limits']> };
 
-export function run(source: string, overrides: RunOverrides = {}): SandboxOutcome {
+export function run(source: string, overrides: RunOverrides = {}): Promise<SandboxOutcome> {
   const { limits, ...rest } = overrides;
   return runInSandbox({
     source,

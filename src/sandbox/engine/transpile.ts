@@ -1,7 +1,7 @@
 /**
  * TypeScript -> JavaScript by type stripping (`transpileModule`: no type checking, no module
  * rewriting, so `export default` survives). `typescript` takes ~200 ms to load, so it is required
- * lazily and synchronously (runInSandbox is synchronous) the first time a TS script runs.
+ * lazily and synchronously (before runInSandbox awaits its instance) the first time a TS script runs.
  */
 import { createRequire } from 'node:module';
 import type * as TS from 'typescript';

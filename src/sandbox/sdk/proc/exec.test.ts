@@ -210,6 +210,9 @@ describe('proc.exec', () => {
     const { exec } = setup([allowAction(EXECUTE)]);
     const res = exec('/bin/sh', ['-c', `${grandchild.join(' ')} >/dev/null 2>&1 & echo started`]) as Result;
     assert.equal(res.stdout, 'started\n');
+    // SIGKILL is queued at once but the victim dies when next scheduled: allow a loaded machine 2 s.
+    const until = Date.now() + 2000;
+    while (running(grandchild).length > 0 && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     assert.deepEqual(running(grandchild), []);
   });
 
