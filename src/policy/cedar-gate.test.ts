@@ -6,8 +6,13 @@ import { PolicyError } from './errors.js';
 import type { ValidatedPolicy } from './validate.js';
 import { ALICE, REX_QUICK_START, dirRequest, executeRequest, fileRequest, policy, urlRequest } from './testing.js';
 
-function gate(text: string, cacheSize?: number): CedarGate {
-  return new CedarGate({ principal: ALICE, policy: policy(text), ...(cacheSize === undefined ? {} : { cacheSize }) });
+function gate(text: string, cacheSize?: number, fastPath?: boolean): CedarGate {
+  return new CedarGate({
+    principal: ALICE,
+    policy: policy(text),
+    ...(cacheSize === undefined ? {} : { cacheSize }),
+    ...(fastPath === undefined ? {} : { fastPath }),
+  });
 }
 
 test("REX's quick-start policy: allows exactly what it names", () => {
@@ -109,8 +114,9 @@ test('fail closed: requests that do not match the schema or Cedar values deny', 
 
 test('cache: same answers with and without it, and repeated requests skip Cedar', () => {
   const text = `${REX_QUICK_START}forbid(principal, action == file_system::Action::"write", resource) when { resource.path like "*secret*" };`;
-  const cached = gate(text);
-  const uncached = gate(text, 0);
+  // Cedar only here, so cedarCalls counts misses; the fast path is counted in the next test.
+  const cached = gate(text, undefined, false);
+  const uncached = gate(text, 0, false);
   const requests = [
     dirRequest('open', '/tmp'),
     fileRequest('read', '/tmp/rex-hello-world'),
@@ -121,8 +127,8 @@ test('cache: same answers with and without it, and repeated requests skip Cedar'
   for (let round = 0; round < 3; round++) {
     for (const r of requests) assert.equal(cached.authorize(r), uncached.authorize(r));
   }
-  assert.deepEqual(cached.stats(), { decisions: 15, cacheHits: 10, cedarCalls: 5 });
-  assert.deepEqual(uncached.stats(), { decisions: 15, cacheHits: 0, cedarCalls: 15 });
+  assert.deepEqual(cached.stats(), { decisions: 15, cacheHits: 10, cedarCalls: 5, fastPathDecisions: 0 });
+  assert.deepEqual(uncached.stats(), { decisions: 15, cacheHits: 0, cedarCalls: 15, fastPathDecisions: 0 });
   // Key order in the request does not matter; a different entity set is a different request.
   const r = fileRequest('read', '/tmp/rex-hello-world');
   assert.equal(cached.authorize({ context: r.context, entities: r.entities, resource: r.resource, action: r.action }), 'allow');
@@ -131,6 +137,21 @@ test('cache: same answers with and without it, and repeated requests skip Cedar'
   assert.equal(cached.stats().cedarCalls, 6);
   cached.dispose();
   uncached.dispose();
+});
+
+test('the fast path decides before the cache (cheaper than the key); the cache serves Cedar decisions', () => {
+  const g = gate(`${REX_QUICK_START}forbid(principal, action == file_system::Action::"write", resource) when { resource.path like "*secret*" };`);
+  assert.equal(g.fastPathUnavailable, null);
+  const requests = [fileRequest('read', '/tmp/rex-hello-world'), fileRequest('write', '/tmp/secret'), dirRequest('open', '/tmp')];
+  for (let round = 0; round < 2; round++) for (const r of requests) g.authorize(r);
+  assert.deepEqual(g.stats(), { decisions: 6, cacheHits: 0, cedarCalls: 0, fastPathDecisions: 6 });
+  // A request the fast path leaves to Cedar (an attribute the schema does not declare) is cached.
+  const odd = fileRequest('read', '/tmp/x');
+  const [file, ...rest] = odd.entities;
+  const refused = { ...odd, entities: [{ ...file!, attrs: { path: '/tmp/x', extra: 'y' } }, ...rest] };
+  for (let round = 0; round < 2; round++) assert.equal(g.authorize(refused), 'deny');
+  assert.deepEqual(g.stats(), { decisions: 8, cacheHits: 1, cedarCalls: 1, fastPathDecisions: 6 });
+  g.dispose();
 });
 
 test('cache is bounded', () => {

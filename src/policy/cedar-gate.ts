@@ -4,6 +4,7 @@ import { messageOf } from '../core/errors.js';
 import type { AccessRequest, Decision, EntityRef, Gate } from '../sandbox/gate.js';
 import { cacheKey, toCedarRef, toCedarRequest } from './cedar-json.js';
 import { PolicyError } from './errors.js';
+import { compileFastPath, hasLoneSurrogate, type FastOutcome, type FastPath } from './fast/index.js';
 import { WRIT_SCHEMA, WRIT_SCHEMA_ID } from './schema.js';
 import { isValidatedPolicy, type ValidatedPolicy } from './validate.js';
 
@@ -23,12 +24,19 @@ export interface CedarGateOptions {
   readonly cacheSize?: number;
   /** Called whenever the gate denies because Cedar could not give a clean answer. */
   readonly onProblem?: (problem: GateProblem) => void;
+  /**
+   * Decide in JS, without calling Cedar, when every policy is in the compiled subset (src/policy/fast).
+   * Decisions are identical either way; `false` forces Cedar for every request. Default true.
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface CedarGateStats {
   readonly decisions: number;
   readonly cacheHits: number;
   readonly cedarCalls: number;
+  /** Decisions made by the compiled fast path (which is not cached: it is cheaper than the cache key). */
+  readonly fastPathDecisions: number;
 }
 
 const DEFAULT_CACHE_SIZE = 10_000;
@@ -52,6 +60,15 @@ export class CedarGate implements Gate {
   private decisions = 0;
   private cacheHits = 0;
   private cedarCalls = 0;
+  private fastPathDecisions = 0;
+  /**
+   * Compiled on first use (a script that never asks pays nothing; compiling costs about what Cedar's
+   * own cold first call does). Null when disabled or when some policy is outside the compilable
+   * subset: then Cedar decides everything.
+   */
+  private fastPath: FastPath | null | undefined;
+  private fastPathReason: string | null = null;
+  private readonly policy: ValidatedPolicy;
 
   constructor(options: CedarGateOptions) {
     // A cast cannot smuggle an unvalidated policy in: only validatePolicy's own results are accepted.
@@ -72,6 +89,11 @@ export class CedarGate implements Gate {
     }
     // If a caller forgets dispose(), the preparsed set is still released once this gate is collected.
     finalizer.register(this, this.policySetId, this);
+    this.policy = options.policy;
+    if (options.fastPath === false) {
+      this.fastPath = null;
+      this.fastPathReason = 'disabled by option';
+    }
   }
 
   authorize(request: AccessRequest): Decision {
@@ -85,6 +107,14 @@ export class CedarGate implements Gate {
       // A request that cannot be expressed exactly in Cedar's value model is not evaluated at all.
       return this.problem(request, 'exception', [messageOf(err)]);
     }
+    // The fast path sees the same converted request Cedar would, and answers only when it is sure.
+    // It goes before the cache because a fast decision costs less than computing the cache key.
+    const fast = this.decideFast(call);
+    if (fast !== null) {
+      this.fastPathDecisions++;
+      // An evaluation error denies, exactly as for Cedar's answers (see interpret()).
+      return fast.errors.length > 0 ? this.problem(request, 'evaluation-error', [...fast.errors]) : fast.decision;
+    }
     // Keyed on the exact Cedar input, so a hit is a request Cedar would answer identically.
     const key = this.cacheSize > 0 ? cacheKey(call) : '';
     const cached = this.cacheSize > 0 ? this.cache.get(key) : undefined;
@@ -92,6 +122,9 @@ export class CedarGate implements Gate {
       this.cacheHits++;
       return cached;
     }
+    // cedar-wasm throws on lone surrogates (so this is its answer anyway) and leaks WASM stack on
+    // each throw until it breaks for the whole process: deny these without calling it.
+    if (hasLoneSurrogate(this.principal, call)) return this.problem(request, 'exception', ['request holds a lone UTF-16 surrogate']);
     let answer: AuthorizationAnswer;
     try {
       this.cedarCalls++;
@@ -126,7 +159,38 @@ export class CedarGate implements Gate {
   }
 
   stats(): CedarGateStats {
-    return { decisions: this.decisions, cacheHits: this.cacheHits, cedarCalls: this.cedarCalls };
+    return {
+      decisions: this.decisions,
+      cacheHits: this.cacheHits,
+      cedarCalls: this.cedarCalls,
+      fastPathDecisions: this.fastPathDecisions,
+    };
+  }
+
+  /** Why there is no fast path, or null when there is one (compiles it if not done yet). */
+  get fastPathUnavailable(): string | null {
+    this.compileFastPathOnce();
+    return this.fastPathReason;
+  }
+
+  private compileFastPathOnce(): FastPath | null {
+    if (this.fastPath !== undefined) return this.fastPath;
+    // compileFastPath never throws; a failure is a reason, and Cedar then decides everything.
+    const compiled = compileFastPath(this.policy);
+    this.fastPath = compiled.ok ? compiled.fastPath : null;
+    this.fastPathReason = compiled.ok ? null : compiled.reason;
+    return this.fastPath;
+  }
+
+  private decideFast(call: ReturnType<typeof toCedarRequest>): FastOutcome | null {
+    const fastPath = this.compileFastPathOnce();
+    if (fastPath === null) return null;
+    try {
+      return fastPath.decide(this.principal, call);
+    } catch {
+      // An unexpected throw in the fast path is not a decision: Cedar, the reference, answers instead.
+      return null;
+    }
   }
 
   private interpret(request: AccessRequest, answer: AuthorizationAnswer): Decision {
