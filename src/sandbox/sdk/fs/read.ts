@@ -19,6 +19,8 @@ export function readSteps(path: string): Step[] {
 }
 
 const CHUNK = 64 * 1024;
+/** Reads are synchronous and never re-entered, so one scratch buffer is never used by two reads at once. */
+const scratch = Buffer.allocUnsafe(CHUNK);
 
 /**
  * Reads at most `max` bytes; one byte more means FILE_TOO_LARGE. The size from stat is never trusted
@@ -30,15 +32,16 @@ export function readBounded(ctx: SdkContext, fd: number, max: number, shownAs: s
   for (;;) {
     checkDeadline(ctx);
     const want = Math.min(CHUNK, max + 1 - total);
-    const buf = Buffer.allocUnsafe(want);
-    const n = sys(shownAs, () => readSync(fd, buf, 0, want, null));
+    const n = sys(shownAs, () => readSync(fd, scratch, 0, want, null));
     if (n === 0) break;
-    chunks.push(buf.subarray(0, n));
+    // Copy out only the bytes read: a fresh 64 KiB buffer per read made small-file reads GC-bound.
+    chunks.push(Buffer.from(scratch.subarray(0, n)));
     total += n;
     // Stop as soon as the limit is crossed: never pull an unbounded stream into memory.
     if (total > max) throw new SdkError('FILE_TOO_LARGE', `${shownAs} is larger than ${max} bytes`);
   }
-  return Buffer.concat(chunks, total);
+  const [only] = chunks;
+  return chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, total);
 }
 
 /** Authorizes and reads a whole regular file (both the requested and the real path must be allowed). */
