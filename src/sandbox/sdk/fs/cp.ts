@@ -12,6 +12,7 @@ import { listSteps } from './ls.js';
 import { pump } from './pump.js';
 import { readSteps } from './read.js';
 import { atPath, closeQuietly, type Handle, O_RDONLY, pin, reopen, withHandle } from './safe-open.js';
+import { withAuthorizedParent } from './parent-dir.js';
 import { openChildDir, scanTree, type TreeNode } from './walk.js';
 import { openForWrite } from './write.js';
 
@@ -71,12 +72,7 @@ function copyDirTree(ctx: SdkContext, s: Handle, src: string, dst: string): void
   if (dst === '/') throw new SdkError('EXISTS', '/ exists');
   const parent = posix.dirname(dst);
   const name = posix.basename(dst);
-  // Before touching the destination: its parent as written.
-  ask(ctx, 'open', DIR, parent);
-  withHandle(pin(parent, parent, { follow: true, directory: true }), (dp) => {
-    // A symlinked destination parent: the directory really written into must be allowed too.
-    if (dp.real !== parent) ask(ctx, 'open', DIR, dp.real);
-    const dstScope = new Scope(ctx, parent, dp.real);
+  withAuthorizedParent(ctx, parent, (dp, dstScope) => {
     dstScope.ask('create', DIR, dst);
     dstScope.ask('open', DIR, dst);
     const tree = planTree(ctx, s, src, dst, dstScope);

@@ -5,10 +5,11 @@ import type { HostValue } from '../../host-api.js';
 import type { SdkContext } from '../context.js';
 import { canonicalPath } from '../entities.js';
 import { parseFlags } from './args.js';
-import { ask, DIR, FILE, Scope } from './authz.js';
+import { DIR, FILE } from './authz.js';
 import { fsError, isErrno, sys } from './errno.js';
 import { checkDeadline } from './limits.js';
-import { atPath, closeQuietly, pin, withHandle } from './safe-open.js';
+import { atPath, closeQuietly } from './safe-open.js';
+import { withAuthorizedParent } from './parent-dir.js';
 import { openChildDir, scanTree, type TreeNode } from './walk.js';
 
 /** Errors in phase 2 that mean the tree changed after it was authorized. */
@@ -75,12 +76,7 @@ export function remove(ctx: SdkContext, rawPath: HostValue, options: HostValue):
   if (path === '/') throw new SdkError('INVALID_PATH', 'refusing to remove /');
   const parent = posix.dirname(path);
   const name = posix.basename(path);
-  // Before any system call: the directory as written.
-  ask(ctx, 'open', DIR, parent);
-  withHandle(pin(parent, parent, { follow: true, directory: true }), (d) => {
-    // A symlinked parent: the directory really modified must be allowed too.
-    if (d.real !== parent) ask(ctx, 'open', DIR, d.real);
-    const scope = new Scope(ctx, parent, d.real);
+  withAuthorizedParent(ctx, parent, (d, scope) => {
     // lstat, not stat: the entry itself is deleted, a symlink's target is never touched.
     const st = sys(path, () => lstatSync(atPath(d.fd, name)));
     const isDir = st.isDirectory();

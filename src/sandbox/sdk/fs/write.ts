@@ -5,7 +5,7 @@ import type { HostValue } from '../../host-api.js';
 import type { SdkContext } from '../context.js';
 import { canonicalPath } from '../entities.js';
 import { parseData, parseFlags } from './args.js';
-import { ask, askAll, DIR, FILE, Scope } from './authz.js';
+import { askAll, DIR, FILE, Scope } from './authz.js';
 import { fsError, isErrno, sys } from './errno.js';
 import { checkDeadline } from './limits.js';
 import {
@@ -19,11 +19,11 @@ import {
   O_NOFOLLOW,
   O_NONBLOCK,
   O_WRONLY,
-  pin,
   reopen,
   tryPin,
   withHandle,
 } from './safe-open.js';
+import { withAuthorizedParent } from './parent-dir.js';
 
 export interface OpenForWriteOptions {
   readonly append: boolean;
@@ -61,12 +61,7 @@ export function openForWrite(ctx: SdkContext, path: string, opts: OpenForWriteOp
   if (path === '/') throw new SdkError('IS_A_DIR', '/ is a directory');
   const parent = posix.dirname(path);
   const name = posix.basename(path);
-  // Before any system call: the directory as written.
-  ask(ctx, 'open', DIR, parent);
-  return withHandle(pin(parent, parent, { follow: true, directory: true }), (dir) => {
-    const scope = new Scope(ctx, parent, dir.real);
-    // A symlinked parent: the directory really written into must be allowed too.
-    if (dir.real !== parent) ask(ctx, 'open', DIR, dir.real);
+  return withAuthorizedParent(ctx, parent, (dir, scope) => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = tryPin(atPath(dir.fd, name), path, { follow: true });
       if (existing !== null) return withHandle(existing, (h) => openExisting(ctx, scope, h, path, opts.append));
