@@ -7,19 +7,22 @@ import { benchCedarFastPath } from './cedar-fast-path.js';
 import { benchColdStart } from './cold-start.js';
 import { benchFileReads } from './file-reads.js';
 import { fmt } from './stats.js';
+import { benchVerify } from './verify.js';
 
 const reads = await benchFileReads();
 const cedar = await benchCedarFastPath();
 const cold = benchColdStart();
+const verify = await benchVerify();
 
 const rows = [
   ['1,000 small file reads, sandbox + Cedar vs plain Node (end to end)', `${fmt(reads.sandboxMs)} ms vs ${fmt(reads.nodeMs)} ms`, `${fmt(reads.endToEndRatio)}x`],
   ['  same, per read (sandbox start subtracted)', `${fmt(((reads.sandboxMs - reads.sandboxEmptyMs) / reads.files) * 1000)} µs vs ${fmt((reads.nodeMs / reads.files) * 1000)} µs`, `${fmt(reads.perReadRatio)}x`],
   ['Cedar decisions/s, distinct file requests, no cache: compiled fast path vs cedar-wasm', `${fmt(cedar.fastPerSec, 0)}/s vs ${fmt(cedar.cedarPerSec, 0)}/s`, `${fmt(cedar.fastPerSec / cedar.cedarPerSec)}x faster`],
   ['Cold start: `writ run` hello vs `node -e` hello', `${fmt(cold.writMs)} ms vs ${fmt(cold.nodeMs)} ms`, `${fmt(cold.ratio)}x`],
+  ...verify.map((v) => [`Verify a ${v.label} writ (${v.writBytes} bytes) vs SHA-256 of the same bytes`, `${fmt(v.verifyMs, 3)} ms vs ${fmt(v.hashMs, 3)} ms`, `${fmt(v.ratio)}x`]),
 ];
 
 process.stdout.write(`writ bench on ${cpus().length} cores, Node ${process.version}\n\n`);
 process.stdout.write('| measure | writ vs baseline | ratio |\n| --- | --- | --- |\n');
 for (const [name, value, ratio] of rows) process.stdout.write(`| ${name} | ${value} | ${ratio} |\n`);
-process.stdout.write(`\n${JSON.stringify({ reads, cedar, cold }, null, 2)}\n`);
+process.stdout.write(`\n${JSON.stringify({ reads, cedar, cold, verify }, null, 2)}\n`);

@@ -1,10 +1,12 @@
 /**
  * `npm run demo`: the main job end to end on embedded defaults. A script reads a file its policy
- * allows, is denied one it does not, and learn mode writes the least-privilege policy for it.
+ * allows, is denied one it does not, and learn mode writes the least-privilege policy for it. Then
+ * the owner seals it, the host verifies and runs the writ from a pipe, and refuses a replay and a
+ * tampered copy.
  * Everything runs through the real `writ` command in a throwaway directory.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +23,13 @@ function show(path: string, text: string): void {
   process.stdout.write(`\x1b[2m${path}:\x1b[0m\n${text.trim()}\n`);
 }
 
-function writRun(args: string[]): number {
-  process.stdout.write(`\x1b[2m$ writ ${args.join(' ')}\x1b[0m\n`);
-  const res = spawnSync(process.execPath, [writ, ...args], { stdio: 'inherit' });
+function writRun(args: string[], stdinFile?: string): number {
+  process.stdout.write(`\x1b[2m$ writ ${args.join(' ')}${stdinFile ? ` < ${stdinFile}` : ''}\x1b[0m\n`);
+  const res = spawnSync(process.execPath, [writ, ...args], {
+    stdio: [stdinFile ? 'pipe' : 'inherit', 'inherit', 'inherit'],
+    ...(stdinFile ? { input: readFileSync(stdinFile) } : {}),
+    env: { ...process.env, WRIT_STATE_DIR: join(dir, 'state') },
+  });
   process.stdout.write(`\x1b[2m(exit code ${res.status})\x1b[0m\n`);
   return res.status ?? -1;
 }
@@ -67,6 +73,27 @@ try {
 
   step('7. The learned policy validates against the schema');
   writRun(['policy', 'check', learned]);
+
+  step('8. The owner makes a signing key and seals script, policy and arguments into one writ');
+  const key = join(dir, 'owner.pem');
+  writRun(['keygen', '--out', key]);
+  const job = join(dir, 'check.writ');
+  writRun(['seal', '--script', script, '--policy', policy, '--args', join(dir, 'args.json'), '--key', key, '--expires', '10m', '--out', job]);
+
+  step('9. The host verifies it, then runs it from a pipe (as `ssh host writ run - --trust ...` would)');
+  const trust = join(dir, 'owner.pub.pem');
+  writRun(['verify', job, '--trust', trust]);
+  writRun(['run', '-', '--trust', trust, '--output', 'human'], job);
+
+  step('10. The same writ again is refused: REPLAYED (exit 4)');
+  writRun(['run', job, '--trust', trust, '--output', 'human']);
+
+  step('11. One changed byte in the bundle is refused before anything is unpacked: SIGNATURE_INVALID');
+  const tampered = join(dir, 'tampered.writ');
+  const bytes = readFileSync(job);
+  bytes[40] = (bytes[40] ?? 0) ^ 1;
+  writeFileSync(tampered, bytes);
+  writRun(['run', tampered, '--trust', trust, '--output', 'human']);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { WritError } from '../core/errors.js';
 import { functionsCommand } from './commands/functions.js';
+import { keygenCommand } from './commands/keygen.js';
 import { policyCommand } from './commands/policy.js';
 import { runCommand } from './commands/run.js';
+import { sealCommand } from './commands/seal.js';
+import { verifyCommand } from './commands/verify.js';
 import { emitError } from './output.js';
 
 const USAGE_EXIT = 2;
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   program.addCommand(runCommand());
+  program.addCommand(keygenCommand());
+  program.addCommand(sealCommand());
+  program.addCommand(verifyCommand());
   program.addCommand(policyCommand());
   program.addCommand(functionsCommand());
   overrideExitEverywhere(program);

@@ -1,5 +1,6 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
+import { findComplexityProblem } from './complexity.js';
 import { PolicyError, type PolicyDiagnostic } from './errors.js';
 import { SourceMap } from './locate.js';
 import type { PolicySource } from './policy-source.js';
@@ -37,6 +38,13 @@ export function validatePolicy(source: PolicySource): ValidatedPolicy {
   const fail = (errors: readonly DetailedError[]): never => {
     throw new PolicyError('POLICY_INVALID', source.path, errors.map((e) => diagnose(e, map)));
   };
+
+  // Bound the text's nesting before Cedar's recursive parser sees it: a crash there poisons the process.
+  const tooComplex = findComplexityProblem(source.text);
+  if (tooComplex) {
+    const where = map.locate(map.byteOffsetOf(tooComplex.index));
+    throw new PolicyError('POLICY_INVALID', source.path, [{ message: tooComplex.message, ...where }]);
+  }
 
   // Parse the whole text once: error offsets are then relative to the file, not to one policy.
   const split = cedar.policySetTextToParts(source.text);

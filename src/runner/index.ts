@@ -12,3 +12,5 @@ export { EXIT_CODES, EXIT_USAGE, rejectedReport } from './report.js';
 export type { RunPlan } from './run-script.js';
 export { runScript } from './run-script.js';
 export { formatHuman } from './format-human.js';
+export type { SealedContents } from './sealed-contents.js';
+export { openSealedContents, capLimits } from './sealed-contents.js';

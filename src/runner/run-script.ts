@@ -20,6 +20,8 @@ export interface RunPlan {
   readonly limits: RunLimits;
   readonly user: HostUser;
   readonly learn: boolean;
+  /** A sealed writ's input files, readable through the guest's `inputs` global. */
+  readonly inputs?: ReadonlyMap<string, Uint8Array>;
   readonly onOutput?: (chunk: { stream: 'stdout' | 'log'; text: string }) => void;
 }
 
@@ -64,6 +66,7 @@ export async function runScript(plan: RunPlan): Promise<RunReport> {
     user: plan.user,
     deadline: started + plan.limits.timeoutMs,
     maxReadBytes: maxReadBytesFor(plan.limits),
+    ...(plan.inputs ? { inputs: plan.inputs } : {}),
   });
   try {
     const outcome = await runInSandbox({

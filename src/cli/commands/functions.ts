@@ -13,7 +13,7 @@ export function functionsCommand(): Command {
         return;
       }
       for (const fn of FUNCTIONS) {
-        emit(`${fn.signature}\n    ${fn.description}\n    ${fn.actions.join('\n    ')}`);
+        emit(`${fn.signature}\n    ${fn.description}\n    ${fn.actions.length > 0 ? fn.actions.join('\n    ') : '(no Cedar request)'}`);
       }
     });
 }

@@ -1,4 +1,5 @@
 import { FS_FUNCTIONS } from './fs/index.js';
+import { INPUTS_FUNCTIONS } from './inputs/index.js';
 import { NET_FUNCTIONS } from './net/index.js';
 import { PROC_FUNCTIONS } from './proc/index.js';
 import { SYS_FUNCTIONS } from './sys/index.js';
@@ -7,7 +8,6 @@ import type { FunctionInfo } from './function-info.js';
 
 export type { FunctionInfo } from './function-info.js';
 
-
 /** Every function the guest can call, with the Cedar actions it is authorized by. */
 export const FUNCTIONS: readonly FunctionInfo[] = Object.freeze([
   ...FS_FUNCTIONS,
@@ -15,4 +15,5 @@ export const FUNCTIONS: readonly FunctionInfo[] = Object.freeze([
   ...PROC_FUNCTIONS,
   ...SYS_FUNCTIONS,
   ...SYSTEMD_FUNCTIONS,
+  ...INPUTS_FUNCTIONS,
 ]);

@@ -18,4 +18,6 @@ export interface SdkContext {
   readonly deadline: number;
   /** Largest file, HTTP body or process output the SDK will bring into the sandbox. */
   readonly maxReadBytes: number;
+  /** The sealed writ's input files by name; signed with the writ, so reading them needs no Cedar. */
+  readonly inputs?: ReadonlyMap<string, Uint8Array>;
 }

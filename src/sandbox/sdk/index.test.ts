@@ -10,10 +10,10 @@ const OWN = ['net', 'proc', 'sys', 'systemd'];
 const ACTION = /^[a-z_]+::Action::"[A-Za-z_]+"$/;
 
 describe('createHostApi', () => {
-  test('exposes fs, net, proc, sys, systemd and the fs prelude', () => {
+  test('exposes fs, net, proc, sys, systemd, inputs and the fs prelude', () => {
     const sdk = createHostApi(testContext(new RecordingGate()));
     try {
-      assert.deepEqual(Object.keys(sdk.api).sort(), ['fs', 'net', 'proc', 'sys', 'systemd']);
+      assert.deepEqual(Object.keys(sdk.api).sort(), ['fs', 'inputs', 'net', 'proc', 'sys', 'systemd']);
       assert.equal(typeof sdk.prelude, 'string');
       assert.ok(Object.isFrozen(sdk.api));
       for (const mod of Object.values(sdk.api)) assert.ok(Object.isFrozen(mod));
@@ -79,6 +79,14 @@ describe('FUNCTIONS catalog', () => {
     sdk.dispose();
     const names = new Set(FUNCTIONS.map((f) => f.name));
     for (const fn of Object.keys(sdk.api.fs ?? {})) assert.ok(names.has(`fs.${fn}`), `fs.${fn}`);
+  });
+
+  test('every inputs host function is listed too, asking no Cedar action', () => {
+    const sdk = createHostApi(testContext(new RecordingGate()));
+    sdk.dispose();
+    const listed = FUNCTIONS.filter((f) => f.name.startsWith('inputs.'));
+    assert.deepEqual(listed.map((f) => f.name).sort(), Object.keys(sdk.api.inputs ?? {}).map((n) => `inputs.${n}`).sort());
+    assert.ok(listed.every((f) => f.actions.length === 0));
   });
 
   test('names are unique', () => {

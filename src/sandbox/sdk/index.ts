@@ -5,6 +5,7 @@
 import type { HostApi } from '../host-api.js';
 import type { SdkContext } from './context.js';
 import { createFsModule, FS_PRELUDE } from './fs/index.js';
+import { createInputsModule } from './inputs/index.js';
 import { createNetModule } from './net/index.js';
 import { createProcModule } from './proc/index.js';
 import { createSysModule } from './sys/index.js';
@@ -32,6 +33,7 @@ export function createHostApi(ctx: SdkContext): Sdk {
     proc: createProcModule(ctx),
     sys: createSysModule(ctx),
     systemd: createSystemdModule(ctx),
+    inputs: createInputsModule(ctx),
   });
   return { api, prelude: FS_PRELUDE, dispose: () => { caller.dispose(); } };
 }
