@@ -5,7 +5,9 @@
  * tampered copy.
  * Everything runs through the real `writ` command in a throwaway directory.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:https';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +96,61 @@ try {
   bytes[40] = (bytes[40] ?? 0) ^ 1;
   writeFileSync(tampered, bytes);
   writRun(['run', tampered, '--trust', trust, '--output', 'human']);
+
+  await agentDemo(key, trust);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts `writ agent` on loopback with a test certificate, sends a writ over HTTPS, streams its log. */
+async function agentDemo(key: string, trust: string): Promise<void> {
+  step('12. An agent on this host: HTTPS on loopback, trusting the owner key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'agent.key'), '-out', join(dir, 'agent.crt'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const config = join(dir, 'agent.yaml');
+  show(config, `trust:\n  paths: [${trust}]\nstateDir: ${join(dir, 'agent-state')}\nruns:\n  concurrency: 1\nhttps:\n  listen: 127.0.0.1:0\n  cert: ${join(dir, 'agent.crt')}\n  key: ${join(dir, 'agent.key')}\n`);
+  const agent = spawn(process.execPath, [writ, 'agent', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const address = await new Promise<string>((resolve) => {
+    createInterface({ input: agent.stdout }).on('line', (line) => {
+      const event = JSON.parse(line) as { event?: string; address?: string };
+      process.stdout.write(`\x1b[2magent log: ${line}\x1b[0m\n`);
+      if (event.event === 'transport.started' && event.address) resolve(event.address);
+    });
+  });
+  try {
+    step('13. Seal a writ that works for a while, POST it, and watch its log arrive live (server-sent events)');
+    const ticker = join(dir, 'ticker.js');
+    show(ticker, `for (let i = 1; i <= 5; i++) {\n  console.log('step ' + i + ' of 5');\n  const t = Date.now(); while (Date.now() - t < 300) {}\n}\n'all done';\n`);
+    writeFileSync(join(dir, 'allow.cedar'), 'permit(principal, action, resource);\n');
+    const job = join(dir, 'ticker.writ');
+    writRun(['seal', '--script', ticker, '--policy', join(dir, 'allow.cedar'), '--key', key, '--out', job]);
+    const ca = readFileSync(join(dir, 'agent.crt'));
+    const posted = await call(`${address}/v1/runs`, ca, 'POST', readFileSync(job));
+    const id = (JSON.parse(posted) as { run: { id: string } }).run.id;
+    process.stdout.write(`POST ${address}/v1/runs -> run ${id}\nGET ${address}/v1/runs/${id}/events:\n`);
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      request(`${address}/v1/runs/${id}/events`, { ca }, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          for (const line of chunk.toString().split('\n')) if (line.startsWith('data: ')) process.stdout.write(`  +${String(Date.now() - started).padStart(4)} ms  ${line.slice(6)}\n`);
+        });
+        res.on('end', resolve);
+      }).end();
+    });
+  } finally {
+    agent.kill('SIGTERM');
+  }
+}
+
+function call(url: string, ca: Buffer, method: string, body?: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        resolve(text);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

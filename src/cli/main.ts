@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { WritError } from '../core/errors.js';
+import { agentCommand } from './commands/agent.js';
 import { functionsCommand } from './commands/functions.js';
 import { keygenCommand } from './commands/keygen.js';
 import { policyCommand } from './commands/policy.js';
@@ -21,11 +22,14 @@ export function buildProgram(): Command {
     .description('trusted remote execution: signed scripts, sandboxed, every operation authorized by Cedar')
     .version('0.1.0')
     .exitOverride()
+    // Options after a subcommand belong to it (`writ agent self-check --config F`, not `writ agent --config`).
+    .enablePositionalOptions()
     .showHelpAfterError();
   program.addCommand(runCommand());
   program.addCommand(keygenCommand());
   program.addCommand(sealCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(agentCommand());
   program.addCommand(policyCommand());
   program.addCommand(functionsCommand());
   overrideExitEverywhere(program);

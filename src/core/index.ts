@@ -2,3 +2,4 @@ export { WritError, UsageError, hasCode, messageOf } from './errors.js';
 export type { JsonPrimitive, JsonValue, JsonObject } from './json.js';
 export { isJsonObject } from './json.js';
 export { monotonicMs } from './clock.js';
+export { defaultStateDir } from './state-dir.js';

@@ -13,7 +13,7 @@ import {
 import { CliUsageError } from '../output.js';
 import { collect, parseWhole } from './duration.js';
 import type { WritSource } from './read-writ.js';
-import { defaultStateDir } from './state-dir.js';
+import { defaultStateDir } from '../../core/state-dir.js';
 
 /** The flags `writ run` and `writ verify` share for sealed writs. */
 export interface VerifyFlags {

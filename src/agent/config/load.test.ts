@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { hasCode } from '../../core/errors.js';
+import { loadAgentConfig } from './load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'writ-config-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+test('the documented example in deploy/ loads, with every default as documented', () => {
+  const config = loadAgentConfig(fileURLToPath(new URL('../../../deploy/agent.example.yaml', import.meta.url)));
+  assert.deepEqual(config.trust, { paths: ['/etc/writ/trusted'], clockSkewSeconds: 60, allowRerun: false, maxWritBytes: 67108864 });
+  assert.deepEqual(config.limits, { timeout: 30000, memory: 64, maxOps: 100000, maxOutput: 1048576 });
+  assert.equal(config.https?.listen, '127.0.0.1:7443');
+  assert.equal(config.runs.queue, 1000);
+});
+
+test('YAML and TOML give the same config; relative paths are relative to the file', () => {
+  const yaml = loadAgentConfig(file('a.yaml', 'trust:\n  paths: [keys]\nceiling: ceiling.cedar\n'));
+  const toml = loadAgentConfig(file('a.toml', 'ceiling = "ceiling.cedar"\n[trust]\npaths = ["keys"]\n'));
+  assert.deepEqual(yaml, toml);
+  assert.deepEqual(yaml.trust.paths, [join(dir, 'keys')]);
+  assert.equal(yaml.ceiling, join(dir, 'ceiling.cedar'));
+  assert.equal(yaml.https, undefined);
+});
+
+test('mistakes are CONFIG_INVALID naming the field; a missing file is CONFIG_NOT_FOUND', () => {
+  const invalid = (text: string, name = 'bad.yaml'): void => {
+    assert.throws(() => loadAgentConfig(file(name, text)), (e: unknown) => hasCode(e, 'CONFIG_INVALID'), text);
+  };
+  invalid('trust:\n  paths: []\n');
+  invalid('trust:\n  paths: [k]\n  pathz: [k]\n');
+  invalid('trust:\n  paths: [k]\nlimits:\n  timeout: -1\n');
+  invalid('trust:\n  paths: [k]\nhttps:\n  listen: 127.0.0.1:7443\n');
+  invalid('trust: [\n');
+  invalid('x = = 1', 'bad.toml');
+  invalid('trust:\n  paths: [k]\n', 'bad.ini');
+  assert.throws(() => loadAgentConfig(join(dir, 'missing.yaml')), (e: unknown) => hasCode(e, 'CONFIG_NOT_FOUND'));
+  // The message names the field, so an operator knows where to look.
+  assert.throws(() => loadAgentConfig(file('field.yaml', 'trust:\n  paths: [k]\nruns:\n  queue: lots\n')), /runs\.queue/);
+});

@@ -1,0 +1,72 @@
+/**
+ * Entry of an executor worker thread (started by ExecutorPool). It runs the jobs it receives one at a
+ * time: validates the policy texts, runs the script with runScript, and posts the live output and
+ * the final report. An unexpected error becomes a `crashed` message and the worker waits for the
+ * next job. Cancellation is not handled here: the pool terminates the whole thread, which also stops
+ * a guest spinning inside WebAssembly.
+ *
+ * The time zone is process-wide and cannot be set per thread; the pool checks that the process runs
+ * with TZ=UTC.
+ */
+import { parentPort } from 'node:worker_threads';
+import { messageOf } from '../../core/errors.js';
+import { PolicyError, validatePolicy, type ValidatedPolicy } from '../../policy/index.js';
+import { rejectedReport, runScript, type RunReport } from '../../runner/index.js';
+import type { ExecJob, ExecWorkerMessage } from './job.js';
+
+const port = parentPort;
+if (port === null) throw new Error('agent/executor/worker.ts must be started as a worker thread');
+
+function post(message: ExecWorkerMessage): void {
+  port?.postMessage(message);
+}
+
+type Checked =
+  | { readonly ok: true; readonly policy: ValidatedPolicy; readonly ceiling: ValidatedPolicy | null }
+  | { readonly ok: false; readonly report: RunReport };
+
+/** Validates once more here: the proof that a policy was validated does not survive the copy. */
+function validateJobPolicies(job: ExecJob): Checked {
+  try {
+    const policy = validatePolicy({ path: job.policyPath, text: job.policyText });
+    const ceiling =
+      job.ceilingText === null ? null : validatePolicy({ path: job.ceilingPath ?? 'ceiling.cedar', text: job.ceilingText });
+    return { ok: true, policy, ceiling };
+  } catch (err) {
+    if (err instanceof PolicyError) return { ok: false, report: rejectedReport(err.code, err.message) };
+    throw err;
+  }
+}
+
+async function execute(job: ExecJob): Promise<void> {
+  const runId = job.runId;
+  try {
+    const checked = validateJobPolicies(job);
+    if (!checked.ok) {
+      post({ type: 'done', runId, report: checked.report });
+      return;
+    }
+    const report = await runScript({
+      script: job.script,
+      args: job.args,
+      policy: checked.policy,
+      ceiling: checked.ceiling,
+      limits: job.limits,
+      user: job.user,
+      learn: false,
+      inputs: new Map(job.inputs),
+      onOutput: (chunk) => {
+        post({ type: 'output', runId, stream: chunk.stream, text: chunk.text });
+      },
+    });
+    post({ type: 'done', runId, report });
+  } catch (err) {
+    post({ type: 'crashed', runId, message: messageOf(err) });
+  }
+}
+
+// The pool sends one job at a time; chaining keeps that true even if it ever did not.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (job: ExecJob) => {
+  queue = queue.then(() => execute(job));
+});

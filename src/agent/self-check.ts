@@ -1,0 +1,96 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DirectoryReplayStore } from '../bundle/index.js';
+import { defaultStateDir } from '../core/state-dir.js';
+import { messageOf } from '../core/errors.js';
+import { loadAgentConfig, type AgentConfig } from './config/index.js';
+import { buildRuntime } from './runtime.js';
+import { SqliteRunStore } from './store/index.js';
+import { parseListen } from './transports.js';
+
+export interface CheckLine {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+function check(name: string, fn: () => string): CheckLine {
+  try {
+    return { name, ok: true, detail: fn() };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return { name, ok: false, detail: `${typeof code === 'string' ? `${code}: ` : ''}${messageOf(err)}` };
+  }
+}
+
+function portFree(listen: string): Promise<CheckLine> {
+  const { host, port } = parseListen(listen);
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      resolve({ name: 'https listen', ok: false, detail: `${listen}: ${err.code ?? err.message}` });
+    });
+    server.listen({ host, port }, () => {
+      server.close(() => {
+        resolve({ name: 'https listen', ok: true, detail: `${listen} is free` });
+      });
+    });
+  });
+}
+
+/** `writ agent self-check`: one line per part, OK or why not; nothing is started or changed. */
+export async function selfCheck(configPath: string): Promise<CheckLine[]> {
+  let config: AgentConfig | null = null;
+  const lines: CheckLine[] = [
+    check('config', () => {
+      config = loadAgentConfig(configPath);
+      return configPath;
+    }),
+  ];
+  const c = config as AgentConfig | null;
+  if (!c) return lines;
+  lines.push(
+    check('trust, revocations, ceiling', () => {
+      const rt = buildRuntime(c);
+      return `${rt.trust.keys.length} key(s), ${rt.trust.authorities.length} CA(s), ${rt.revocations.keys.size + rt.revocations.serials.size} revoked, ceiling ${rt.ceiling ? rt.ceiling.path : 'none'}; audience ${rt.host.name}${rt.host.tags.length ? ` +tags ${rt.host.tags.join(',')}` : ''}`;
+    }),
+  );
+  const stateDir = c.stateDir ?? defaultStateDir();
+  lines.push(
+    check('state dir', () => {
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      accessSync(stateDir, constants.W_OK);
+      return `${stateDir} is writable`;
+    }),
+    check('run store', () => {
+      const store = SqliteRunStore.open(join(stateDir, 'runs.db'));
+      try {
+        const s = store.stats();
+        return `${join(stateDir, 'runs.db')}: ${s.runs} runs, ${s.outputBytes} output bytes`;
+      } finally {
+        store.close();
+      }
+    }),
+    check('replay store', () => {
+      new DirectoryReplayStore(join(stateDir, 'replay')).seen('self-check', new Date());
+      return join(stateDir, 'replay');
+    }),
+  );
+  const https = c.https;
+  if (!https) {
+    lines.push({ name: 'transports', ok: false, detail: 'no transport configured (add an https section)' });
+    return lines;
+  }
+  lines.push(
+    check('https certificate', () => {
+      const cert = new X509Certificate(readFileSync(https.cert));
+      // The key must be the certificate's, or every TLS handshake would fail at run time.
+      if (!cert.checkPrivateKey(createPrivateKey(readFileSync(https.key)))) throw new Error(`${https.key} is not the key of ${https.cert}`);
+      return `${cert.subject.replace(/\n/g, ', ')}, valid to ${cert.validTo}${https.clientCa ? `; client certificates required (${https.clientCa})` : ''}`;
+    }),
+    await portFree(https.listen),
+  );
+  return lines;
+}

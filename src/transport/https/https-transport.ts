@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { WritError } from '../../core/errors.js';
+import type { RunService, Transport } from '../port.js';
+import { registerRunRoutes } from './runs-routes.js';
+
+export interface HttpsTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** When set, every client must present a certificate issued by this CA (mutual TLS). */
+  readonly clientCaPath?: string;
+  readonly maxBodyBytes: number;
+}
+
+const OVERHEAD = 256 * 1024;
+
+/** HTTPS only: the agent never serves plain HTTP, even on loopback. */
+export class HttpsTransport implements Transport {
+  readonly name = 'https';
+  private app: FastifyInstance | null = null;
+  private boundPort = 0;
+
+  constructor(private readonly options: HttpsTransportOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(service: RunService): Promise<void> {
+    const o = this.options;
+    const read = (path: string, what: string): Buffer => {
+      try {
+        return readFileSync(path);
+      } catch (err) {
+        throw new WritError('CONFIG_INVALID', `https.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    };
+    const app = Fastify({
+      logger: false,
+      bodyLimit: o.maxBodyBytes + OVERHEAD,
+      https: {
+        cert: read(o.certPath, 'cert'),
+        key: read(o.keyPath, 'key'),
+        minVersion: 'TLSv1.2',
+        // With a client CA, a client without a certificate from it never completes the handshake.
+        ...(o.clientCaPath ? { ca: read(o.clientCaPath, 'clientCa'), requestCert: true, rejectUnauthorized: true } : {}),
+      },
+    });
+    // Any non-multipart body is the raw .writ: curl --data-binary sends form-urlencoded by default.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, body);
+    });
+    await app.register(multipart);
+    registerRunRoutes(app, service, this.name, o.maxBodyBytes);
+    await app.listen({ host: o.host, port: o.port });
+    const address = app.server.address();
+    this.boundPort = typeof address === 'object' && address ? address.port : o.port;
+    this.app = app;
+  }
+
+  describe(): string {
+    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    return `https://${host}:${this.boundPort}`;
+  }
+
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = null;
+    if (app) await app.close();
+  }
+}

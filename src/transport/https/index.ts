@@ -1,0 +1,2 @@
+export { HttpsTransport } from './https-transport.js';
+export type { HttpsTransportOptions } from './https-transport.js';

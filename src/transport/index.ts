@@ -1,0 +1,1 @@
+export type { Submission, RunStateName, RunView, LogSlice, RunEvent, SubmitResult, RunService, Transport } from './port.js';
