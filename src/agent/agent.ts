@@ -5,7 +5,7 @@ import { DirectoryReplayStore, POLICY_FILE } from '../bundle/index.js';
 import { capLimits, currentHostUser } from '../runner/index.js';
 import type { LogSlice, RunEvent, RunService, RunView, Submission, SubmitResult, Transport } from '../transport/index.js';
 import { defaultStateDir } from '../core/state-dir.js';
-import { loadAgentConfig, type AgentConfig } from './config/index.js';
+import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config/index.js';
 import { ExecutorPool, type ExecJob } from './executor/index.js';
 import { admit, type Admission } from './intake.js';
 import { createAgentLogger, type AgentLogger } from './logger.js';
@@ -48,6 +48,8 @@ export class Agent implements RunService {
     this.replay = new DirectoryReplayStore(join(stateDir, 'replay'));
     this.scheduler = new RunScheduler(store, pool, config.runs.queue, this.events, this.metricsRegistry, log);
     this.transports = options.transports(config);
+    // An agent with no way to receive writs would run forever doing nothing: say so at start.
+    if (this.transports.length === 0) throw new AgentConfigError('CONFIG_INVALID', `${options.configPath}: no transport configured (add an https section)`);
     this.retentionTimer = setInterval(() => {
       this.applyRetention();
     }, 3_600_000);
@@ -65,7 +67,14 @@ export class Agent implements RunService {
     const interrupted = store.recoverInterrupted();
     if (interrupted > 0) log.warn({ event: 'runs.interrupted', count: interrupted });
     const pool = new ExecutorPool({ size: config.runs.concurrency ?? availableParallelism() });
-    const agent = new Agent(options, config, store, pool, log);
+    let agent: Agent;
+    try {
+      agent = new Agent(options, config, store, pool, log);
+    } catch (err) {
+      void pool.close();
+      store.close();
+      throw err;
+    }
     agent.applyRetention();
     return agent;
   }
@@ -75,6 +84,7 @@ export class Agent implements RunService {
   }
 
   async start(): Promise<void> {
+    this.pool.warm();
     for (const t of this.transports) {
       await t.start(this);
       this.log.info({ event: 'transport.started', transport: t.name, address: t.describe() });

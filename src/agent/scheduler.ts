@@ -5,6 +5,7 @@ import type { AgentMetrics } from './metrics.js';
 import type { RunEvents } from './run-events.js';
 import type { AgentLogger } from './logger.js';
 import type { SqliteRunStore } from './store/index.js';
+import { OutputBatcher } from './output-batcher.js';
 import { toRunView } from './run-view.js';
 
 /**
@@ -14,7 +15,7 @@ import { toRunView } from './run-view.js';
  */
 export class RunScheduler {
   private readonly queue: ExecJob[] = [];
-  private readonly running = new Set<string>();
+  private readonly running = new Map<string, OutputBatcher>();
   private reserved = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -78,17 +79,21 @@ export class RunScheduler {
   }
 
   private start(job: ExecJob): void {
-    this.running.add(job.runId);
+    // Stored first, then shown: a watcher never sees output that a crash could lose.
+    const output = new OutputBatcher(
+      (stream, text) => this.store.appendOutput(job.runId, stream, text),
+      (event) => {
+        this.events.emit(job.runId, event);
+      },
+    );
+    this.running.set(job.runId, output);
     this.metrics.running.set(this.running.size);
     this.store.markRunning(job.runId);
     const started = Date.now();
     this.log.info({ event: 'run.started', runId: job.runId });
     this.pool
       .run(job, (chunk) => {
-        // Stored first, then shown: a watcher never sees output that a crash could lose.
-        const total = this.store.appendOutput(job.runId, chunk.stream, chunk.text);
-        const offset = total - Buffer.byteLength(chunk.text);
-        this.events.emit(job.runId, { type: 'output', stream: chunk.stream, offset, text: chunk.text });
+        output.add(chunk.stream, chunk.text);
       })
       .then(
         (outcome) => {
@@ -101,6 +106,8 @@ export class RunScheduler {
   }
 
   private complete(runId: string, outcome: ExecOutcome, started: number): void {
+    // The last output is stored before the run is marked final, so `done` means all bytes are there.
+    this.running.get(runId)?.flush();
     this.running.delete(runId);
     this.metrics.running.set(this.running.size);
     const result = finalOf(outcome);

@@ -39,8 +39,7 @@ export interface VerifiedWrit extends BundleLayout {
   readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
-export const DEFAULT_CLOCK_SKEW_MS = 60_000;
-export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_BUNDLE_BYTES } from './defaults.js';
 
 /**
  * Verifies a writ in DESIGN.md's order and refuses it at the first failed check: size bounds, the

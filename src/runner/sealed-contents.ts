@@ -1,5 +1,7 @@
 import type { JsonObject } from '../core/json.js';
-import { BundleError, type ManifestLimits, type VerifiedWrit } from '../bundle/index.js';
+// Direct imports (not the bundle index): `writ run --script` must not load signature and X.509 code.
+import { BundleError } from '../bundle/errors.js';
+import type { ManifestLimits, VerifiedWrit } from '../bundle/index.js';
 import { decodePolicyBytes, validatePolicy, type ValidatedPolicy } from '../policy/index.js';
 import { parseArgsText } from './args-file.js';
 import { RunInputError } from './errors.js';

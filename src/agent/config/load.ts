@@ -30,6 +30,7 @@ function absolutize(config: AgentConfig, base: string): AgentConfig {
     ...(config.https
       ? { https: { ...config.https, cert: abs(config.https.cert), key: abs(config.https.key), ...(config.https.clientCa ? { clientCa: abs(config.https.clientCa) } : {}) } }
       : {}),
+    ...(config.dirDrop ? { dirDrop: { ...config.dirDrop, inbox: abs(config.dirDrop.inbox), outbox: abs(config.dirDrop.outbox) } } : {}),
   };
 }
 

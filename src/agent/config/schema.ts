@@ -68,6 +68,16 @@ export const AgentConfigSchema = z
       })
       .strict()
       .optional(),
+    /** A watched inbox: a complete .writ dropped there runs once; results appear in the outbox. */
+    dirDrop: z
+      .object({
+        inbox: z.string().min(1),
+        outbox: z.string().min(1),
+        /** Polled, not only watched: inotify misses changes on network and removable file systems. */
+        pollMs: limit(50, 60_000, 500),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
       .strict()

@@ -333,3 +333,22 @@ test('latency: first job on a fresh pool vs later jobs on its warm worker (print
   t.diagnostic(line);
   console.log(line);
 });
+
+test('warm() starts every worker ahead of the first run; a warmed pool still runs jobs', async () => {
+  await using pool = new ExecutorPool({ size: 2 });
+  assert.equal(pool.workers, 0);
+  pool.warm();
+  assert.equal(pool.workers, 2);
+  pool.warm();
+  assert.equal(pool.workers, 2);
+  assert.equal(finished(await pool.run(job('"warm"'), ignore)).result, 'warm');
+});
+
+test('a repeated policy text is validated once per worker, and a changed one is not served from the cache', async () => {
+  await using pool = new ExecutorPool({ size: 1 });
+  const allow = 'permit(principal, action, resource);';
+  assert.equal(finished(await pool.run(job('sys.hostname().length > 0', { policy: allow }), ignore)).status, 'succeeded');
+  assert.equal(finished(await pool.run(job('sys.hostname().length > 0', { policy: allow }), ignore)).status, 'succeeded');
+  assert.equal(finished(await pool.run(job('sys.hostname()', { policy: '' }), ignore)).status, 'denied');
+  assert.equal(finished(await pool.run(job('1', { policy: 'permit(' }), ignore)).status, 'rejected');
+});

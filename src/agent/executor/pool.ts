@@ -129,6 +129,11 @@ export class ExecutorPool {
     });
   }
 
+  /** Starts every worker now (each loads Cedar and QuickJS once), so the first runs do not pay for it. */
+  warm(): void {
+    while (!this.#closed && this.#slots.size < this.#size) this.#spawn();
+  }
+
   /** Stops a run in progress; false when no run with this id is in progress. */
   cancel(runId: string): boolean {
     const slot = this.#slotRunning(runId);

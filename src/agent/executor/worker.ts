@@ -26,11 +26,28 @@ type Checked =
   | { readonly ok: false; readonly report: RunReport };
 
 /** Validates once more here: the proof that a policy was validated does not survive the copy. */
+/**
+ * Validated policies by path and text. A ValidatedPolicy is immutable, and the ceiling (and often a
+ * fleet's policy) is the same text job after job: validating it once per worker saves a Cedar
+ * validation per run. Bounded, oldest dropped first.
+ */
+const validated = new Map<string, ValidatedPolicy>();
+const MAX_CACHED_POLICIES = 64;
+
+function validateCached(path: string, text: string): ValidatedPolicy {
+  const key = `${path}\0${text}`;
+  const hit = validated.get(key);
+  if (hit) return hit;
+  const policy = validatePolicy({ path, text });
+  if (validated.size >= MAX_CACHED_POLICIES) validated.delete(validated.keys().next().value ?? '');
+  validated.set(key, policy);
+  return policy;
+}
+
 function validateJobPolicies(job: ExecJob): Checked {
   try {
-    const policy = validatePolicy({ path: job.policyPath, text: job.policyText });
-    const ceiling =
-      job.ceilingText === null ? null : validatePolicy({ path: job.ceilingPath ?? 'ceiling.cedar', text: job.ceilingText });
+    const policy = validateCached(job.policyPath, job.policyText);
+    const ceiling = job.ceilingText === null ? null : validateCached(job.ceilingPath ?? 'ceiling.cedar', job.ceilingText);
     return { ok: true, policy, ceiling };
   } catch (err) {
     if (err instanceof PolicyError) return { ok: false, report: rejectedReport(err.code, err.message) };
@@ -65,8 +82,30 @@ async function execute(job: ExecJob): Promise<void> {
   }
 }
 
+/**
+ * Loads and compiles Cedar and QuickJS once, before the first real job: a trivial policy and script
+ * through the same path. Jobs that arrive meanwhile wait in the queue; a failure here is ignored,
+ * since the real job will report it properly.
+ */
+async function warmUp(): Promise<void> {
+  try {
+    const policy = validatePolicy({ path: 'warm-up.cedar', text: 'forbid(principal, action, resource);' });
+    await runScript({
+      script: { filename: 'warm-up.js', text: '1', language: 'js' },
+      args: {},
+      policy,
+      ceiling: null,
+      limits: { timeoutMs: 5000, memoryMiB: 16, maxOps: 10, maxOutputBytes: 1024 },
+      user: { username: 'warm-up', uid: 65534, groupname: 'nogroup', gid: 65534 },
+      learn: false,
+    });
+  } catch {
+    // see above
+  }
+}
+
 // The pool sends one job at a time; chaining keeps that true even if it ever did not.
-let queue: Promise<void> = Promise.resolve();
+let queue: Promise<void> = warmUp();
 port.on('message', (job: ExecJob) => {
   queue = queue.then(() => execute(job));
 });

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
-import { Agent, selfCheck, transportsFor } from '../../agent/index.js';
 import { CliUsageError, emit } from '../output.js';
 
 const CONFIG_HELP = 'agent configuration (.yaml, .yml, .toml or .json; see deploy/agent.example.yaml)';
 
+/** Loaded on use: the agent's dependencies (HTTP server, SQLite, metrics) cost `writ run` nothing. */
+const loadAgent = (): Promise<typeof import('../../agent/index.js')> => import('../../agent/index.js');
+
 async function runAgent(configPath: string): Promise<void> {
+  const { Agent, transportsFor } = await loadAgent();
   const agent = Agent.create({ configPath, transports: transportsFor });
   await agent.start();
   await new Promise<void>((resolve) => {
@@ -26,6 +29,7 @@ export function agentCommand(): Command {
     .requiredOption('--config <file>', CONFIG_HELP)
     .option('--json', 'print the checks as a JSON array')
     .action(async (flags: { config: string; json?: boolean }) => {
+      const { selfCheck } = await loadAgent();
       const lines = await selfCheck(flags.config);
       emit(flags.json ? JSON.stringify(lines) : lines.map((l) => `${l.ok ? 'OK  ' : 'FAIL'} ${l.name}: ${l.detail}`).join('\n'));
       if (lines.some((l) => !l.ok)) process.exitCode = 1;

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { keyFingerprint, SIGNING_KEY_TYPES, writeSigningKey, type SigningKeyType } from '../../bundle/index.js';
+import { SIGNING_KEY_TYPES, writeSigningKey, type SigningKeyType } from '../../bundle/keys.js';
+import { keyFingerprint } from '../../bundle/trust/fingerprint.js';
 import { emit } from '../output.js';
 
 interface KeygenFlags {

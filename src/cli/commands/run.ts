@@ -15,7 +15,6 @@ import {
   type RunReport,
 } from '../../runner/index.js';
 import { CliUsageError, emit, parseOutputFormat } from '../output.js';
-import { openSealedWrit } from '../sealed/open-sealed.js';
 import { addVerifyFlags, type VerifyFlags } from '../sealed/verify-flags.js';
 
 interface RunFlags extends VerifyFlags {
@@ -70,6 +69,8 @@ async function executeSealed(positional: string | undefined, flags: RunFlags): P
   const caps = hostLimits(flags);
   const loaded = loadCeiling(flags, format);
   if (!loaded.ok) return;
+  // Loaded on use: signature and X.509 code costs a plain `writ run --script` nothing.
+  const { openSealedWrit } = await import('../sealed/open-sealed.js');
   const opened = await openSealedWrit(positional, flags, 'claim');
   if (!opened.ok) {
     print(rejectedReport(opened.code, opened.message), format);

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { keyFingerprint, loadPrivateKey, loadSignerChain, sealWrit, type ManifestLimits } from '../../bundle/index.js';
 import { createPublicKey } from 'node:crypto';
+import type { ManifestLimits } from '../../bundle/index.js';
 import { loadPolicyFile, validatePolicy } from '../../policy/index.js';
 import { loadArgsFile, parseLimit } from '../../runner/index.js';
 import { CliUsageError, emit } from '../output.js';
@@ -72,6 +72,8 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 }
 
 async function seal(flags: SealFlags): Promise<void> {
+  // Loaded on use, like every command's heavy part: `writ run --script` starts without it.
+  const { keyFingerprint, loadPrivateKey, loadSignerChain, sealWrit } = await import('../../bundle/index.js');
   const expiresInMs = parseDuration('--expires', flags.expires);
   const notBefore = parseNotBefore(flags.notBefore);
   // Refuse now what every host would refuse later: an invalid policy or arguments file.

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { manifestToJson } from '../../bundle/index.js';
+import { manifestToJson } from '../../bundle/manifest.js';
 import { emit, emitError } from '../output.js';
-import { openSealedWrit } from '../sealed/open-sealed.js';
 import { addVerifyFlags, type VerifyFlags } from '../sealed/verify-flags.js';
 
 const EXIT_REJECTED = 4;
@@ -15,6 +14,7 @@ export function verifyCommand(): Command {
     .option('--json', 'print {verified, signer, digest, manifest, files} or {verified: false, error}')
     .addHelpText('after', '\nExit codes: 0 verified, 2 usage, 4 rejected (the error code says why: SIGNATURE_INVALID, UNTRUSTED_SIGNER, REVOKED, EXPIRED, ...).')
     .action(async (positional: string | undefined, flags: VerifyFlags & { json?: boolean }) => {
+      const { openSealedWrit } = await import('../sealed/open-sealed.js');
       const opened = await openSealedWrit(positional, flags, 'check');
       if (!opened.ok) {
         process.exitCode = EXIT_REJECTED;

@@ -2,7 +2,8 @@ import { BundleError, verifyWrit, type VerifiedWrit } from '../../bundle/index.j
 import { PolicyError } from '../../policy/index.js';
 import { openSealedContents, type SealedContents } from '../../runner/index.js';
 import { readWrit } from './read-writ.js';
-import { resolveVerifyOptions, resolveWritSource, type VerifyFlags } from './verify-flags.js';
+import { resolveWritSource, type VerifyFlags } from './verify-flags.js';
+import { resolveVerifyOptions } from './verify-options.js';
 
 export type OpenResult =
   | { readonly ok: true; readonly writ: VerifiedWrit; readonly contents: SealedContents }

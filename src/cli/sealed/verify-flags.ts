@@ -1,19 +1,8 @@
-import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  DEFAULT_CLOCK_SKEW_MS,
-  DEFAULT_MAX_BUNDLE_BYTES,
-  DirectoryReplayStore,
-  EMPTY_REVOCATIONS,
-  loadRevocationList,
-  loadTrust,
-  type VerifyOptions,
-} from '../../bundle/index.js';
+import { DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_BUNDLE_BYTES } from '../../bundle/defaults.js';
 import { CliUsageError } from '../output.js';
-import { collect, parseWhole } from './duration.js';
+import { collect } from './duration.js';
 import type { WritSource } from './read-writ.js';
-import { defaultStateDir } from '../../core/state-dir.js';
 
 /** The flags `writ run` and `writ verify` share for sealed writs. */
 export interface VerifyFlags {
@@ -55,22 +44,4 @@ export function resolveWritSource(positional: string | undefined, flags: VerifyF
   if (flags.cert !== undefined) throw new CliUsageError('OPTION_CONFLICT', '--cert is for detached bundles; a .writ carries its own chain');
   if (positional === undefined) throw new CliUsageError('OPTION_MISSING', 'name a .writ file, - for standard input, or --bundle with --sig');
   return positional === '-' ? { kind: 'stdin' } : { kind: 'file', path: positional };
-}
-
-/** Turns flags into checked verification options, loading trust and revocations once. */
-export function resolveVerifyOptions(flags: VerifyFlags, replayMode: 'claim' | 'check'): VerifyOptions {
-  // No default trust: a verifier that trusted something implicitly would verify nothing.
-  if (flags.trust.length === 0) throw new CliUsageError('TRUST_MISSING', 'sealed writs need --trust: a public key, a directory of keys, or a CA certificate');
-  const stateDir = defaultStateDir();
-  return {
-    trust: loadTrust(flags.trust),
-    revocations: flags.revoked !== undefined ? loadRevocationList(flags.revoked) : EMPTY_REVOCATIONS,
-    host: { name: flags.hostName ?? hostname(), tags: flags.tag },
-    now: new Date(),
-    clockSkewMs: flags.clockSkew !== undefined ? parseWhole('--clock-skew', flags.clockSkew, 0, 3600) * 1000 : DEFAULT_CLOCK_SKEW_MS,
-    maxBundleBytes: flags.maxWritBytes !== undefined ? parseWhole('--max-writ-bytes', flags.maxWritBytes, 1, 4 * 1024 ** 3) : DEFAULT_MAX_BUNDLE_BYTES,
-    replay: new DirectoryReplayStore(flags.replayStore ?? join(stateDir, 'replay')),
-    replayMode,
-    allowRerun: flags.allowRerun === true,
-  };
 }
