@@ -2,7 +2,7 @@
  * The sandbox's public face: the engine (runInSandbox), its ports (Gate, HostApi), the run outcome
  * types, the operation budget and the errors host functions throw.
  */
-export { runInSandbox } from './engine/index.js';
+export { runInSandbox, enableSpareInstances } from './engine/index.js';
 export { OperationBudget } from './budget.js';
 export { AccessDeniedError, LimitExceededError, SandboxError, SdkError } from './errors.js';
 export { formatEntityRef } from './gate.js';

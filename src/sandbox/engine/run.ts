@@ -15,7 +15,8 @@ import { OutputSink } from './output.js';
 import { RunState } from './run-state.js';
 import { GuestSession, hostSpec } from './session.js';
 import { transpileTypeScript } from './transpile.js';
-import { instantiateQuickJS, type LoadedQuickJS } from './wasm-loader.js';
+import { prepareSpare, takeInstance } from './spare-instance.js';
+import type { LoadedQuickJS } from './wasm-loader.js';
 import { heapExhausted, isMemoryFailure, MAX_PAGES, MIN_PAGES } from './wasm-memory.js';
 
 const PAGES_PER_MIB = 16;
@@ -65,10 +66,11 @@ export async function runInSandbox(options: SandboxOptions): Promise<SandboxOutc
 
   let loaded: LoadedQuickJS;
   try {
-    loaded = await instantiateQuickJS(MIN_PAGES, maximumPages(limits.memoryMiB));
+    loaded = await takeInstance(maximumPages(limits.memoryMiB));
   } catch (err) {
     return fail({ code: 'SANDBOX_ERROR', message: `could not start the sandbox: ${messageOf(err)}` });
   }
+  prepareSpare(maximumPages(limits.memoryMiB));
   const stopped = (): boolean => {
     if (heapExhausted(loaded.signals)) state.memoryExhausted(limits.memoryMiB);
     return state.shouldStop();
