@@ -18,7 +18,7 @@ import { FINAL_STATES, SqliteRunStore } from './store/index.js';
 
 export interface AgentOptions {
   readonly configPath: string;
-  readonly transports: (config: AgentConfig) => Transport[];
+  readonly transports: (config: AgentConfig, onError: (transport: string, err: unknown) => void) => Transport[];
   readonly logDestination?: NodeJS.WritableStream;
 }
 
@@ -47,9 +47,12 @@ export class Agent implements RunService {
     const stateDir = config.stateDir ?? defaultStateDir();
     this.replay = new DirectoryReplayStore(join(stateDir, 'replay'));
     this.scheduler = new RunScheduler(store, pool, config.runs.queue, this.events, this.metricsRegistry, log);
-    this.transports = options.transports(config);
+    this.transports = options.transports(config, (transport, err) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      this.log.error({ event: 'transport.error', transport, code: typeof code === 'string' ? code : null, message: err instanceof Error ? err.message : String(err) });
+    });
     // An agent with no way to receive writs would run forever doing nothing: say so at start.
-    if (this.transports.length === 0) throw new AgentConfigError('CONFIG_INVALID', `${options.configPath}: no transport configured (add an https section)`);
+    if (this.transports.length === 0) throw new AgentConfigError('CONFIG_INVALID', `${options.configPath}: no transport configured (add an https or dirDrop section)`);
     this.retentionTimer = setInterval(() => {
       this.applyRetention();
     }, 3_600_000);
@@ -115,6 +118,8 @@ export class Agent implements RunService {
       void this.pool.close();
     }, graceMs);
     await this.scheduler.idle();
+    // Results of runs that finished during the drain are delivered before the process may exit.
+    await Promise.all(this.transports.map((t) => (t.drained ? t.drained() : Promise.resolve())));
     clearTimeout(timer);
     clearInterval(this.retentionTimer);
     await this.pool.close();

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DirectoryReplayStore } from '../bundle/index.js';
 import { defaultStateDir } from '../core/state-dir.js';
 import { messageOf } from '../core/errors.js';
@@ -79,10 +79,26 @@ export async function selfCheck(configPath: string): Promise<CheckLine[]> {
     }),
   );
   const https = c.https;
-  if (!https) {
-    lines.push({ name: 'transports', ok: false, detail: 'no transport configured (add an https section)' });
+  const drop = c.dirDrop;
+  if (!https && !drop) {
+    lines.push({ name: 'transports', ok: false, detail: 'no transport configured (add an https or dirDrop section)' });
     return lines;
   }
+  if (drop) {
+    lines.push(
+      check('dir-drop', () => {
+        if (resolve(drop.inbox) === resolve(drop.outbox)) throw new Error('inbox and outbox must be different directories');
+        for (const dir of [drop.inbox, drop.outbox]) {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          // A link could send results (or take writs) from anywhere: refused by the transport too.
+          if (lstatSync(dir).isSymbolicLink()) throw new Error(`${dir} is a symbolic link`);
+          accessSync(dir, constants.W_OK);
+        }
+        return `inbox ${drop.inbox}, outbox ${drop.outbox}, every ${drop.pollMs} ms`;
+      }),
+    );
+  }
+  if (!https) return lines;
   lines.push(
     check('https certificate', () => {
       const cert = new X509Certificate(readFileSync(https.cert));

@@ -1,4 +1,5 @@
 import type { Transport } from '../transport/index.js';
+import { DirDropTransport } from '../transport/dir-drop/index.js';
 import { HttpsTransport } from '../transport/https/index.js';
 import type { AgentConfig } from './config/index.js';
 
@@ -9,8 +10,8 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host, port: Number(listen.slice(at + 1)) };
 }
 
-/** The transports a configuration asks for. */
-export function transportsFor(config: AgentConfig): Transport[] {
+/** The transports a configuration asks for; `onError` receives failures no run record can hold. */
+export function transportsFor(config: AgentConfig, onError?: (transport: string, err: unknown) => void): Transport[] {
   const out: Transport[] = [];
   if (config.https) {
     const { host, port } = parseListen(config.https.listen);
@@ -22,6 +23,17 @@ export function transportsFor(config: AgentConfig): Transport[] {
         keyPath: config.https.key,
         ...(config.https.clientCa ? { clientCaPath: config.https.clientCa } : {}),
         maxBodyBytes: config.trust.maxWritBytes,
+      }),
+    );
+  }
+  if (config.dirDrop) {
+    out.push(
+      new DirDropTransport({
+        inbox: config.dirDrop.inbox,
+        outbox: config.dirDrop.outbox,
+        pollMs: config.dirDrop.pollMs,
+        maxBytes: config.trust.maxWritBytes,
+        ...(onError ? { onError: (err: unknown) => { onError('dir-drop', err); } } : {}),
       }),
     );
   }

@@ -63,4 +63,6 @@ export interface Transport {
   describe(): string;
   /** Stops taking new work; runs already accepted are the agent's to finish. */
   stop(): Promise<void>;
+  /** After the agent drained its runs: resolves once this transport delivered their results (dir-drop's outbox). */
+  drained?(): Promise<void>;
 }

@@ -205,3 +205,39 @@ describe('writ agent: SIGHUP and kill -9', () => {
     }
   });
 });
+
+describe('writ agent: https.clientCa requires client certificates', () => {
+  test('no certificate, or one from another CA, never completes a request; one from the CA does', async () => {
+    const ssl = (args: string[]): void => {
+      execFileSync('openssl', args, { cwd: dir.path, stdio: 'ignore' });
+    };
+    const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    ssl(['req', '-x509', ...ecKey, '-keyout', 'client-ca.key', '-out', 'client-ca.crt', '-days', '1', '-subj', '/CN=control CA', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign']);
+    ssl(['req', '-new', ...ecKey, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=control']);
+    ssl(['x509', '-req', '-in', 'client.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1']);
+    ssl(['req', '-x509', ...ecKey, '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=control']);
+    signer('mtls');
+    const path = config('mtls', at('mtls'));
+    writeFileSync(path, readFileSync(path, 'utf8').replace('https:\n', `https:\n  clientCa: ${at('client-ca.crt')}\n`));
+    const secured = await startAgent(path);
+    const ca = readFileSync(at('agent.crt'));
+    const health = (cert?: string): Promise<number> =>
+      new Promise((resolve) => {
+        const req = request(`${secured.url}/v1/health`, { ca, ...(cert ? { cert: readFileSync(at(`${cert}.crt`)), key: readFileSync(at(`${cert}.key`)) } : {}) }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => {
+          resolve(-1);
+        });
+        req.end();
+      });
+    try {
+      assert.equal(await health(), -1);
+      assert.equal(await health('rogue'), -1);
+      assert.equal(await health('client'), 200);
+    } finally {
+      await secured.stop();
+    }
+  });
+});
