@@ -1,18 +1,16 @@
 import { BundleError, decodeWrit, verifyWrit, type ReplayStore, type SealedWrit, type VerifiedWrit } from '../bundle/index.js';
+import { maxWritBytesFor } from '../core/writ-size.js';
 import { PolicyError } from '../policy/index.js';
 import { openSealedContents, type SealedContents } from '../runner/index.js';
 import type { Submission } from '../transport/index.js';
 import type { AgentRuntime } from './runtime.js';
-
-// A `.writ` adds at most a signature and a key or chain around the bundle.
-const CONTAINER_OVERHEAD = 256 * 1024;
 
 export type Admission =
   | { readonly ok: true; readonly writ: VerifiedWrit; readonly contents: SealedContents }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 function sealedFrom(submission: Submission, maxBundleBytes: number): SealedWrit {
-  if (submission.kind === 'writ') return decodeWrit(submission.bytes, maxBundleBytes + CONTAINER_OVERHEAD);
+  if (submission.kind === 'writ') return decodeWrit(submission.bytes, maxWritBytesFor(maxBundleBytes));
   return { bundle: submission.bundle, signature: submission.signature };
 }
 

@@ -1,4 +1,5 @@
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import { parseCertificate } from './certificates.js';
 import { BundleError } from './errors.js';
 
 /**
@@ -117,7 +118,7 @@ function sectionsToWrit(sections: readonly { tag: string; body: Uint8Array }[]):
   };
   const key = keys[0];
   if (key) out.signerKey = parseSignerKey(key.body);
-  if (certs.length > 0) out.chain = certs.map((c, i) => parseCertificate(c.body, i));
+  if (certs.length > 0) out.chain = certs.map((c, i) => parseChainCertificate(c.body, i));
   return out;
 }
 
@@ -133,14 +134,12 @@ function parseSignerKey(der: Uint8Array): KeyObject {
   }
 }
 
-function parseCertificate(der: Uint8Array, index: number): X509Certificate {
+function parseChainCertificate(der: Uint8Array, index: number): X509Certificate {
   if (der.length > MAX_CERT_BYTES) throw malformed(`certificate ${index} is ${der.length} bytes`);
   try {
-    const cert = new X509Certificate(Buffer.from(der));
+    const cert = parseCertificate(Buffer.from(der));
     // Same rule as for keys: trailing or non-canonical bytes would be an unsigned hiding place.
     if (!cert.raw.equals(der)) throw new Error('certificate has trailing bytes');
-    // Decode the key now: X509Certificate parses it lazily and would throw an untyped error later.
-    if (cert.publicKey.asymmetricKeyType === undefined) throw new Error('certificate key of unknown type');
     return cert;
   } catch (err) {
     throw malformed(`certificate ${index} is not valid DER X.509`, err);

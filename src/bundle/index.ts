@@ -1,4 +1,5 @@
 export { BundleError, TrustConfigError } from './errors.js';
+export { pemCertificateBlocks, parseCertificate } from './certificates.js';
 export type { BundleErrorCode } from './errors.js';
 export { WRIT_MAGIC, WRIT_FORMAT_VERSION, isWritFile, encodeWrit, decodeWrit } from './container.js';
 export type { SealedWrit, WritParts } from './container.js';

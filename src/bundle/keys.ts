@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { parseCertificate, pemCertificateBlocks } from './certificates.js';
 import { TrustConfigError } from './errors.js';
 
 export type SigningKeyType = 'ed25519' | 'ec' | 'rsa';
@@ -73,11 +74,11 @@ export function loadPrivateKey(path: string): KeyObject {
 /** Reads a PEM certificate chain (leaf first) as DER, checking the leaf belongs to `privateKey`. */
 export function loadSignerChain(path: string, privateKey: KeyObject): Uint8Array[] {
   const pem = readText(path, 'certificate chain');
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemCertificateBlocks(pem);
   if (blocks.length === 0) throw new TrustConfigError('CERT_INVALID', `${path}: no PEM certificate found`);
   const certs = blocks.map((block, i) => {
     try {
-      return new X509Certificate(block);
+      return parseCertificate(block);
     } catch (err) {
       throw new TrustConfigError('CERT_INVALID', `${path}: certificate ${i + 1} does not parse`, { cause: err });
     }

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { RUN_LIMIT_BOUNDS } from '../core/run-limit-bounds.js';
 import { BundleError } from './errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -32,10 +33,10 @@ export interface Manifest {
 
 const FIELDS = ['formatVersion', 'id', 'nonce', 'createdAt', 'notBefore', 'expiresAt', 'entry', 'language', 'audience', 'limits'];
 const LIMIT_FIELDS: Readonly<Record<keyof ManifestLimits, readonly [number, number]>> = {
-  timeout: [1, 24 * 3600 * 1000],
-  memory: [8, 4096],
-  maxOps: [1, 1_000_000_000],
-  maxOutput: [0, 1024 * 1024 * 1024],
+  timeout: RUN_LIMIT_BOUNDS.timeoutMs,
+  memory: RUN_LIMIT_BOUNDS.memoryMiB,
+  maxOps: RUN_LIMIT_BOUNDS.maxOps,
+  maxOutput: RUN_LIMIT_BOUNDS.maxOutputBytes,
 };
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;

@@ -1,3 +1,4 @@
+import { RUN_LIMIT_BOUNDS } from '../core/run-limit-bounds.js';
 import { RunInputError } from './errors.js';
 
 /** Limits of one run: DESIGN.md's defaults, and the flag names they come from. */
@@ -15,13 +16,7 @@ export const DEFAULT_LIMITS: RunLimits = Object.freeze({
   maxOutputBytes: 1_048_576,
 });
 
-/** Bounds that keep a hostile or mistyped limit from disabling protection or exhausting the host. */
-const BOUNDS: Readonly<Record<keyof RunLimits, readonly [number, number]>> = {
-  timeoutMs: [1, 24 * 3600 * 1000],
-  memoryMiB: [8, 4096],
-  maxOps: [1, 1_000_000_000],
-  maxOutputBytes: [0, 1024 * 1024 * 1024],
-};
+const BOUNDS: Readonly<Record<keyof RunLimits, readonly [number, number]>> = RUN_LIMIT_BOUNDS;
 
 const FLAG: Readonly<Record<keyof RunLimits, string>> = {
   timeoutMs: '--timeout',

@@ -6,28 +6,19 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent as HttpsAgent, request } from 'node:https';
+import { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sealTest } from '../../src/bundle/testing/writs.js';
-import { makeServerCert, startAgent, writeConfig } from '../support/agent-process.js';
+import { httpsRequest, makeServerCert, startAgent, writeConfig } from '../support/agent-process.js';
 import { tempDir } from '../support/temp.js';
 
 const TOTAL = 10_000;
 const IN_FLIGHT = 16;
 
-function call(url: string, ca: Buffer, agent: HttpsAgent, method: string, body?: Uint8Array): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca, agent }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+async function call(url: string, ca: Buffer, agent: HttpsAgent, method: string, body?: Uint8Array): Promise<{ status: number; text: string }> {
+  const answer = await httpsRequest(url, { method, ca, agent, ...(body ? { body } : {}) });
+  return { status: answer.status, text: answer.body.toString() };
 }
 
 async function residentBytes(url: string, ca: Buffer, agent: HttpsAgent): Promise<number> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { request } from 'node:https';
+import { request, type Agent as HttpsAgent } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -73,9 +73,9 @@ export interface HttpAnswer {
 }
 
 /** One HTTPS request trusting only `ca` (the agent's test certificate). */
-export function httpsRequest(url: string, options: { method?: string; body?: Buffer; headers?: Record<string, string>; ca: Buffer }): Promise<HttpAnswer> {
+export function httpsRequest(url: string, options: { method?: string; body?: Uint8Array; headers?: Record<string, string>; ca: Buffer; agent?: HttpsAgent }): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', ca: options.ca, headers: options.headers }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', ca: options.ca, headers: options.headers, ...(options.agent ? { agent: options.agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

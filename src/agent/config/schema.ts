@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RUN_LIMIT_BOUNDS } from '../../core/run-limit-bounds.js';
+import { DEFAULT_LIMITS } from '../../runner/index.js';
 
 /**
  * The agent's configuration file (YAML or TOML). Every option has a default except the trust
@@ -6,6 +8,7 @@ import { z } from 'zod';
  * listen. Unknown keys are errors, so a misspelt option is never silently ignored.
  */
 const limit = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+const runLimit = ([min, max]: readonly [number, number], fallback: number) => limit(min, max, fallback);
 
 export const AgentConfigSchema = z
   .object({
@@ -32,10 +35,10 @@ export const AgentConfigSchema = z
     /** Host caps on what a writ's manifest may ask for (names of `writ run`'s flags). */
     limits: z
       .object({
-        timeout: limit(1, 24 * 3600 * 1000, 30_000),
-        memory: limit(8, 4096, 64),
-        maxOps: limit(1, 1_000_000_000, 100_000),
-        maxOutput: limit(0, 1024 ** 3, 1_048_576),
+        timeout: runLimit(RUN_LIMIT_BOUNDS.timeoutMs, DEFAULT_LIMITS.timeoutMs),
+        memory: runLimit(RUN_LIMIT_BOUNDS.memoryMiB, DEFAULT_LIMITS.memoryMiB),
+        maxOps: runLimit(RUN_LIMIT_BOUNDS.maxOps, DEFAULT_LIMITS.maxOps),
+        maxOutput: runLimit(RUN_LIMIT_BOUNDS.maxOutputBytes, DEFAULT_LIMITS.maxOutputBytes),
       })
       .strict()
       .prefault({}),

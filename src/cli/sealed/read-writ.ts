@@ -1,6 +1,7 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { BundleError, decodeWrit, type SealedWrit } from '../../bundle/index.js';
+import { BundleError, decodeWrit, parseCertificate, pemCertificateBlocks, type SealedWrit } from '../../bundle/index.js';
+import { WRIT_CONTAINER_OVERHEAD, maxWritBytesFor } from '../../core/writ-size.js';
 import { CliUsageError } from '../output.js';
 
 /** Where a sealed writ comes from: a `.writ` file, standard input (`-`), or openssl's detached pair. */
@@ -9,8 +10,6 @@ export type WritSource =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'detached'; readonly bundle: string; readonly sig: string; readonly cert?: string };
 
-// A `.writ` adds a few kilobytes at most (signature, key or chain) around the bundle.
-const CONTAINER_OVERHEAD = 256 * 1024;
 const MAX_SIG_FILE = 4096;
 
 /** Reads at most `max` bytes; a larger input is TOO_LARGE, refused before it is read in full. */
@@ -47,15 +46,12 @@ async function readStdinBounded(max: number): Promise<Buffer> {
 }
 
 function readChain(path: string): X509Certificate[] {
-  const pem = readFileBounded(path, CONTAINER_OVERHEAD, 'certificate chain').toString('utf8');
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const pem = readFileBounded(path, WRIT_CONTAINER_OVERHEAD, 'certificate chain').toString('utf8');
+  const blocks = pemCertificateBlocks(pem);
   if (blocks.length === 0) throw new BundleError('MALFORMED', `${path}: no PEM certificate`);
   return blocks.map((b) => {
     try {
-      const cert = new X509Certificate(b);
-      // The key is decoded lazily; decode it here so a damaged one is MALFORMED, not a crash later.
-      if (cert.publicKey.asymmetricKeyType === undefined) throw new Error('certificate key of unknown type');
-      return cert;
+      return parseCertificate(b);
     } catch (err) {
       throw new BundleError('MALFORMED', `${path}: a certificate does not parse`, { cause: err });
     }
@@ -64,7 +60,7 @@ function readChain(path: string): X509Certificate[] {
 
 /** Loads the writ's bytes, bounded by `maxBundleBytes`; nothing is interpreted beyond the container. */
 export async function readWrit(source: WritSource, maxBundleBytes: number): Promise<SealedWrit> {
-  const maxWrit = maxBundleBytes + CONTAINER_OVERHEAD;
+  const maxWrit = maxWritBytesFor(maxBundleBytes);
   if (source.kind === 'file') return decodeWrit(readFileBounded(source.path, maxWrit, 'writ'), maxWrit);
   if (source.kind === 'stdin') return decodeWrit(await readStdinBounded(maxWrit), maxWrit);
   const bundle = readFileBounded(source.bundle, maxBundleBytes, 'bundle');

@@ -4,6 +4,7 @@ import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'no
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WritError } from '../../core/errors.js';
+import { maxWritBytesFor } from '../../core/writ-size.js';
 import type { RunService, SubmitResult, Transport } from '../port.js';
 import { followRun } from './follow.js';
 import { isResultId, Outbox, type Refusal } from './outbox.js';
@@ -25,8 +26,6 @@ export interface DirDropOptions {
 const SUFFIX = '.writ';
 const PROCESSING = '.processing';
 const DEFAULT_POLL_MS = 500;
-/** Room for the signature and signer certificates a `.writ` wraps around its bundle (as the agent allows). */
-const CONTAINER_OVERHEAD = 256 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const DIR_MODE = 0o700;
 
@@ -151,7 +150,7 @@ export class DirDropTransport implements Transport {
     this.processing = join(this.inbox, PROCESSING);
     this.pollMs = pollMs;
     this.hintDelayMs = Math.min(50, pollMs);
-    this.limit = options.maxBytes + CONTAINER_OVERHEAD;
+    this.limit = maxWritBytesFor(options.maxBytes);
     // 90%: timers may fire a little early; a writer pausing longer than that mid-file is read too soon.
     this.tracker = new StabilityTracker(pollMs * 0.9);
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WritError } from '../../core/errors.js';
+import { maxWritBytesFor } from '../../core/writ-size.js';
 import type { RunService, Transport } from '../port.js';
 import { registerRunRoutes } from './runs-routes.js';
 
@@ -15,7 +16,6 @@ export interface HttpsTransportOptions {
   readonly maxBodyBytes: number;
 }
 
-const OVERHEAD = 256 * 1024;
 
 /** HTTPS only: the agent never serves plain HTTP, even on loopback. */
 export class HttpsTransport implements Transport {
@@ -40,7 +40,7 @@ export class HttpsTransport implements Transport {
     };
     const app = Fastify({
       logger: false,
-      bodyLimit: o.maxBodyBytes + OVERHEAD,
+      bodyLimit: maxWritBytesFor(o.maxBodyBytes),
       https: {
         cert: read(o.certPath, 'cert'),
         key: read(o.keyPath, 'key'),
