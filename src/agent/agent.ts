@@ -52,7 +52,7 @@ export class Agent implements RunService {
       this.log.error({ event: 'transport.error', transport, code: typeof code === 'string' ? code : null, message: err instanceof Error ? err.message : String(err) });
     });
     // An agent with no way to receive writs would run forever doing nothing: say so at start.
-    if (this.transports.length === 0) throw new AgentConfigError('CONFIG_INVALID', `${options.configPath}: no transport configured (add an https or dirDrop section)`);
+    if (this.transports.length === 0) throw new AgentConfigError('CONFIG_INVALID', `${options.configPath}: no transport configured (add an https, dirDrop, s3 or nats section)`);
     this.retentionTimer = setInterval(() => {
       this.applyRetention();
     }, 3_600_000);

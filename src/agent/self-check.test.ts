@@ -37,3 +37,16 @@ test('each broken part fails its own line, and only that one', async () => {
   writeFileSync(at('bad.yaml'), 'trust: {paths: []}\n');
   assert.deepEqual(await failing(at('bad.yaml')), ['config']);
 });
+
+test('the object store and the broker are reached and listed: a closed port fails their lines, a live NATS passes', async () => {
+  // Nothing listens on port 1 of loopback: both probes must say so, quickly, rather than hang.
+  const down = await selfCheck(config('down.yaml', 's3:\n  endpoint: http://127.0.0.1:1\n  bucket: writs\n  forcePathStyle: true\nnats:\n  servers: [nats://127.0.0.1:1]\n'));
+  assert.deepEqual(down.filter((l) => !l.ok).map((l) => l.name), ['s3', 'nats']);
+  assert.match(down.find((l) => l.name === 'nats')?.detail ?? '', /^TRANSPORT_UNAVAILABLE/);
+  // The real nats-server of this machine (CI starts it); createStreams: true means missing streams are fine.
+  const live = await selfCheck(config('live.yaml', 'nats:\n  servers: [nats://127.0.0.1:4222]\n  createStreams: true\n'));
+  assert.deepEqual(live.filter((l) => !l.ok), []);
+  // A token file that cannot be read is that line's failure, not a crash of the whole check.
+  const noToken = await selfCheck(config('notoken.yaml', 'nats:\n  servers: [nats://127.0.0.1:4222]\n  tokenFile: missing.token\n'));
+  assert.deepEqual(noToken.filter((l) => !l.ok).map((l) => l.name), ['nats']);
+});

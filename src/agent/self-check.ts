@@ -8,7 +8,9 @@ import { messageOf } from '../core/errors.js';
 import { loadAgentConfig, type AgentConfig } from './config/index.js';
 import { buildRuntime } from './runtime.js';
 import { SqliteRunStore } from './store/index.js';
-import { parseListen } from './transports.js';
+import { probeNats } from '../transport/nats/index.js';
+import { probeS3 } from '../transport/s3/index.js';
+import { natsOptionsFor, parseListen, s3OptionsFor } from './transports.js';
 
 export interface CheckLine {
   readonly name: string;
@@ -38,6 +40,30 @@ function portFree(listen: string): Promise<CheckLine> {
       });
     });
   });
+}
+
+function fail(reason: string): never {
+  throw new Error(reason);
+}
+
+async function checkAsync(name: string, fn: () => Promise<string>): Promise<CheckLine> {
+  try {
+    return { name, ok: true, detail: await fn() };
+  } catch (err) {
+    return check(name, () => {
+      throw err;
+    });
+  }
+}
+
+/** The object store and the message broker: reached and listed, nothing written. */
+async function remoteTransportChecks(c: AgentConfig): Promise<CheckLine[]> {
+  const out: CheckLine[] = [];
+  const s3 = c.s3 ? s3OptionsFor(c) : null;
+  if (s3) out.push(await checkAsync('s3', () => probeS3(s3)));
+  // Resolving the options reads the token file: a failure there is this line's, not the whole check's.
+  if (c.nats) out.push(await checkAsync('nats', () => probeNats(natsOptionsFor(c) ?? fail('no nats section'))));
+  return out;
 }
 
 /** `writ agent self-check`: one line per part, OK or why not; nothing is started or changed. */
@@ -80,10 +106,11 @@ export async function selfCheck(configPath: string): Promise<CheckLine[]> {
   );
   const https = c.https;
   const drop = c.dirDrop;
-  if (!https && !drop) {
-    lines.push({ name: 'transports', ok: false, detail: 'no transport configured (add an https or dirDrop section)' });
+  if (!https && !drop && !c.s3 && !c.nats) {
+    lines.push({ name: 'transports', ok: false, detail: 'no transport configured (add an https, dirDrop, s3 or nats section)' });
     return lines;
   }
+  lines.push(...(await remoteTransportChecks(c)));
   if (drop) {
     lines.push(
       check('dir-drop', () => {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { WritError } from '../core/errors.js';
 import { agentCommand } from './commands/agent.js';
+import { controlCommand } from './commands/control.js';
 import { functionsCommand } from './commands/functions.js';
 import { keygenCommand } from './commands/keygen.js';
 import { policyCommand } from './commands/policy.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   program.addCommand(agentCommand());
   program.addCommand(policyCommand());
   program.addCommand(functionsCommand());
+  program.addCommand(controlCommand());
   overrideExitEverywhere(program);
   return program;
 }

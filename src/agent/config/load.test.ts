@@ -42,10 +42,28 @@ test('mistakes are CONFIG_INVALID naming the field; a missing file is CONFIG_NOT
   invalid('trust:\n  paths: [k]\n  pathz: [k]\n');
   invalid('trust:\n  paths: [k]\nlimits:\n  timeout: -1\n');
   invalid('trust:\n  paths: [k]\nhttps:\n  listen: 127.0.0.1:7443\n');
+  invalid('trust:\n  paths: [k]\ns3:\n  bucket: No_Such_Bucket\n');
+  invalid('trust:\n  paths: [k]\ns3:\n  bucket: writs\n  inboxPrefix: /abs/\n');
+  invalid('trust:\n  paths: [k]\nnats:\n  servers: [http://127.0.0.1:4222]\n');
+  invalid('trust:\n  paths: [k]\nnats:\n  subjectPrefix: a.b\n');
   invalid('trust: [\n');
   invalid('x = = 1', 'bad.toml');
   invalid('trust:\n  paths: [k]\n', 'bad.ini');
   assert.throws(() => loadAgentConfig(join(dir, 'missing.yaml')), (e: unknown) => hasCode(e, 'CONFIG_NOT_FOUND'));
   // The message names the field, so an operator knows where to look.
   assert.throws(() => loadAgentConfig(file('field.yaml', 'trust:\n  paths: [k]\nruns:\n  queue: lots\n')), /runs\.queue/);
+});
+
+test('s3 and nats sections take their documented defaults; nats file paths are relative to the config', () => {
+  const config = loadAgentConfig(file('brokers.yaml', 'trust:\n  paths: [k]\ns3:\n  bucket: writs\nnats:\n  tokenFile: nats.token\n  tls:\n    ca: ca.pem\n'));
+  assert.deepEqual(config.s3, { region: 'us-east-1', bucket: 'writs', forcePathStyle: false, inboxPrefix: 'inbox/', outboxPrefix: 'outbox/', pollMs: 1000, logFlushMs: 1000 });
+  assert.deepEqual(config.nats, {
+    servers: ['nats://127.0.0.1:4222'],
+    subjectPrefix: 'writ',
+    runsStream: 'WRIT_RUNS',
+    resultsStream: 'WRIT_RESULTS',
+    createStreams: false,
+    tokenFile: join(dir, 'nats.token'),
+    tls: { ca: join(dir, 'ca.pem') },
+  });
 });

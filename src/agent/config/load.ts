@@ -31,7 +31,16 @@ function absolutize(config: AgentConfig, base: string): AgentConfig {
       ? { https: { ...config.https, cert: abs(config.https.cert), key: abs(config.https.key), ...(config.https.clientCa ? { clientCa: abs(config.https.clientCa) } : {}) } }
       : {}),
     ...(config.dirDrop ? { dirDrop: { ...config.dirDrop, inbox: abs(config.dirDrop.inbox), outbox: abs(config.dirDrop.outbox) } } : {}),
+    ...(config.nats ? { nats: absolutizeNats(config.nats, abs) } : {}),
   };
+}
+
+type NatsSection = NonNullable<AgentConfig['nats']>;
+
+function absolutizeNats(nats: NatsSection, abs: (p: string) => string): NatsSection {
+  const maybe = <K extends string>(key: K, p: string | undefined): Partial<Record<K, string>> => (p ? ({ [key]: abs(p) } as Record<K, string>) : {});
+  const tls = nats.tls ? { tls: { ...maybe('ca', nats.tls.ca), ...maybe('cert', nats.tls.cert), ...maybe('key', nats.tls.key) } } : {};
+  return { ...nats, ...maybe('credsFile', nats.credsFile), ...maybe('tokenFile', nats.tokenFile), ...tls };
 }
 
 /** Reads and checks the configuration once; everything after works on the resolved, typed value. */

@@ -8,6 +8,9 @@ import { DEFAULT_LIMITS } from '../../runner/index.js';
  * listen. Unknown keys are errors, so a misspelt option is never silently ignored.
  */
 const limit = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+const prefix = (fallback: string) =>
+  z.string().max(512).regex(/^[^/].*\/$/, 'a key prefix ending in / (not starting with /)').default(fallback);
+const streamName = (fallback: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a JetStream stream name of A-Z a-z 0-9 _ -').default(fallback);
 const runLimit = ([min, max]: readonly [number, number], fallback: number) => limit(min, max, fallback);
 
 export const AgentConfigSchema = z
@@ -78,6 +81,44 @@ export const AgentConfigSchema = z
         outbox: z.string().min(1),
         /** Polled, not only watched: inotify misses changes on network and removable file systems. */
         pollMs: limit(50, 60_000, 500),
+      })
+      .strict()
+      .optional(),
+    /** An S3-compatible object store: `<inboxPrefix><name>.writ` objects run once; results under `<outboxPrefix><name>/`. */
+    s3: z
+      .object({
+        /** e.g. `http://127.0.0.1:9000`; default: AWS's endpoint for the region. */
+        endpoint: z.url().optional(),
+        region: z.string().min(1).default('us-east-1'),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 of a-z 0-9 . -'),
+        /** Most S3-compatible servers need path-style addressing. */
+        forcePathStyle: z.boolean().default(false),
+        inboxPrefix: prefix('inbox/'),
+        outboxPrefix: prefix('outbox/'),
+        pollMs: limit(100, 600_000, 1000),
+        /** aws-rce re-uploads the growing log at least once a second. */
+        logFlushMs: limit(100, 1000, 1000),
+      })
+      .strict()
+      .optional(),
+    /** NATS JetStream: writs published to `<subjectPrefix>.run.host.<host>` or `.run.tag.<tag>` run once, even if sent while the agent was down. */
+    nats: z
+      .object({
+        servers: z.array(z.string().regex(/^(nats|tls):\/\/\S+$/, 'a NATS URL such as nats://127.0.0.1:4222')).min(1).default(['nats://127.0.0.1:4222']),
+        subjectPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'one subject token of A-Z a-z 0-9 _ -').default('writ'),
+        runsStream: streamName('WRIT_RUNS'),
+        resultsStream: streamName('WRIT_RESULTS'),
+        /** Create the streams if missing; otherwise an operator creates them (and the agent needs fewer rights). */
+        createStreams: z.boolean().default(false),
+        /** Durable consumer name; default `writ-agent-<host>`. */
+        durable: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+        /** A NATS `.creds` file, or a file holding a token: secrets stay out of this file. */
+        credsFile: z.string().min(1).optional(),
+        tokenFile: z.string().min(1).optional(),
+        tls: z
+          .object({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

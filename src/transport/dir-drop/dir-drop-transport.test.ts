@@ -1,7 +1,7 @@
 /**
- * The directory-drop transport against real directories and a small in-process RunService (a real
- * class below, not a mock of fs): accepts bytes starting with "ok", refuses the rest as
- * SIGNATURE_INVALID, and plays a few lines of output before finishing.
+ * The directory-drop transport against real directories and the small in-process ScriptedRunService
+ * (test/support): accepts bytes starting with "ok", refuses the rest as SIGNATURE_INVALID, and plays
+ * a few lines of output before finishing.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,111 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hasCode } from '../../core/errors.js';
-import type { LogSlice, RunEvent, RunService, RunStateName, RunView, Submission, SubmitResult } from '../port.js';
+import type { RunService, RunView } from '../port.js';
+import { FIRST_LINE, PLAYED, ScriptedRunService as TestService } from '../../../test/support/scripted-run-service.js';
 import { DirDropTransport, type DirDropOptions } from './index.js';
-
-const FIRST_LINE = 'stored before anyone watched: é\n';
-const PLAYED = `${FIRST_LINE}line 0 ✓\nline 1 ✓\nline 2 ✓\n`;
-
-interface StoredRun {
-  view: RunView;
-  log: Buffer;
-}
-
-class TestService implements RunService {
-  readonly submitted: Buffer[] = [];
-  full = false;
-  private readonly runs = new Map<string, StoredRun>();
-  private readonly listeners = new Map<string, Set<(event: RunEvent) => void>>();
-  private next = 0;
-
-  submit(submission: Submission, via: string): Promise<SubmitResult> {
-    assert.equal(submission.kind, 'writ');
-    assert.equal(via, 'dir-drop');
-    const bytes = Buffer.from(submission.kind === 'writ' ? submission.bytes : new Uint8Array());
-    this.submitted.push(bytes);
-    if (this.full) return Promise.resolve({ accepted: false, run: null, error: { code: 'QUEUE_FULL', message: 'come back later' } });
-    const id = `run-${++this.next}`;
-    if (bytes.subarray(0, 2).toString() !== 'ok') {
-      const error = { code: 'SIGNATURE_INVALID', message: 'the seal does not match' };
-      const run = this.seed(id, '', 'rejected', 4, error);
-      return Promise.resolve({ accepted: false, run, error });
-    }
-    const run = this.seed(id, '', 'running', null);
-    // Output stored before the transport subscribes: it must be caught up from offset 0.
-    this.append(id, FIRST_LINE);
-    const script = bytes.subarray(2).toString().trim();
-    if (script !== 'hang') this.play(id, script === 'cancel' ? 'cancelled' : 'succeeded');
-    return Promise.resolve({ accepted: true, run });
-  }
-
-  /** A run as the store would hold it (also: what a restarted agent finds after a crash). */
-  seed(id: string, log: string, state: RunStateName, exitCode: number | null, error: RunView['error'] = null): RunView {
-    const done = state !== 'running' && state !== 'queued';
-    const now = new Date().toISOString();
-    const view: RunView = { id, writId: null, signer: null, transport: 'dir-drop', state, done, exitCode, error, report: null, createdAt: now, startedAt: now, finishedAt: done ? now : null, outputBytes: Buffer.byteLength(log) };
-    this.runs.set(id, { view, log: Buffer.from(log) });
-    return view;
-  }
-
-  append(id: string, text: string): void {
-    const run = this.runs.get(id)!;
-    const offset = run.log.length;
-    run.log = Buffer.concat([run.log, Buffer.from(text)]);
-    run.view = { ...run.view, outputBytes: run.log.length };
-    this.emit(id, { type: 'output', stream: 'stdout', offset, text });
-  }
-
-  finish(id: string, state: RunStateName, exitCode: number | null): void {
-    const run = this.runs.get(id)!;
-    run.view = { ...run.view, state, done: true, exitCode, finishedAt: new Date().toISOString() };
-    this.emit(id, { type: 'finished', run: run.view });
-    this.listeners.delete(id);
-  }
-
-  get(id: string): RunView | null {
-    return this.runs.get(id)?.view ?? null;
-  }
-
-  readLog(id: string, offset: number, maxBytes: number): LogSlice | null {
-    const run = this.runs.get(id);
-    if (!run) return null;
-    const bytes = run.log.subarray(offset, offset + maxBytes);
-    return { bytes, offset, nextOffset: offset + bytes.length, done: run.view.done && offset + bytes.length >= run.log.length };
-  }
-
-  watch(id: string, listener: (event: RunEvent) => void): () => void {
-    const set = this.listeners.get(id) ?? new Set();
-    this.listeners.set(id, set);
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  cancel(): 'not-found' {
-    return 'not-found';
-  }
-
-  metrics(): Promise<string> {
-    return Promise.resolve('');
-  }
-
-  private emit(id: string, event: RunEvent): void {
-    for (const listener of [...(this.listeners.get(id) ?? [])]) listener(event);
-  }
-
-  private play(id: string, end: 'succeeded' | 'cancelled'): void {
-    let line = 0;
-    const tick = (): void => {
-      if (line < 3) {
-        this.append(id, `line ${line++} ✓\n`);
-        setTimeout(tick, 5);
-      } else {
-        this.finish(id, end, end === 'succeeded' ? 0 : null);
-      }
-    };
-    setTimeout(tick, 5);
-  }
-}
 
 interface Dirs {
   readonly root: string;
@@ -192,7 +90,7 @@ function watchCommitOrder(outbox: string): { stop(): string[] } {
 
 test('dir-drop: an accepted writ gets its whole log, its run view, then exit 0, in that order', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   const { errors } = await started(t, service, d);
   const order = watchCommitOrder(d.outbox);
   drop(d.inbox, 'job.writ', 'ok');
@@ -215,7 +113,7 @@ test('dir-drop: an accepted writ gets its whole log, its run view, then exit 0, 
 
 test('dir-drop: a refused writ gets { run, error }, an empty log, then exit 4, written last', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   await started(t, service, d);
   const order = watchCommitOrder(d.outbox);
   drop(d.inbox, 'bad.writ', 'tampered');
@@ -231,7 +129,7 @@ test('dir-drop: a refused writ gets { run, error }, an empty log, then exit 4, w
 
 test('dir-drop: a file written in place in pieces is read once, whole, after it stops changing', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   const pollMs = 100;
   await started(t, service, d, { pollMs });
   const pieces = ['ok', ' -- piece one', ' -- piece two', ' -- piece three'];
@@ -253,7 +151,7 @@ test('dir-drop: a file written in place in pieces is read once, whole, after it 
 
 test('dir-drop: hidden files, symbolic links, directories, FIFOs and other names are left alone', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   const { errors } = await started(t, service, d);
   const target = join(d.root, 'elsewhere.writ');
   writeFileSync(target, 'ok from outside the inbox');
@@ -274,7 +172,7 @@ test('dir-drop: hidden files, symbolic links, directories, FIFOs and other names
 
 test('dir-drop: QUEUE_FULL is not final: the file returns to the inbox and runs once there is room', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   service.full = true;
   await started(t, service, d);
   drop(d.inbox, 'later.writ', 'ok');
@@ -289,7 +187,7 @@ test('dir-drop: QUEUE_FULL is not final: the file returns to the inbox and runs 
 
 test('dir-drop: a file beyond maxBytes + 256 KiB is refused as TOO_LARGE without being read', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   await started(t, service, d, { maxBytes: 1024 });
   // 64 GiB, sparse: reading it whole would not finish in this test's time (or fit in memory).
   const fd = openSync(join(d.inbox, 'huge.writ'), 'w');
@@ -310,7 +208,7 @@ test('dir-drop: a file beyond maxBytes + 256 KiB is refused as TOO_LARGE without
 
 test('dir-drop: refuses to start when inbox and outbox are one directory, or either is a symbolic link', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   const refused = async (inbox: string, outbox: string): Promise<void> => {
     await assert.rejects(new DirDropTransport({ inbox, outbox, maxBytes: 1024 }).start(service), (err) => hasCode(err, 'CONFIG_INVALID'));
   };
@@ -327,7 +225,7 @@ test('dir-drop: refuses to start when inbox and outbox are one directory, or eit
 
 test('dir-drop: a run still going when stop() is called still gets its result; new drops wait', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   const { transport } = await started(t, service, d);
   drop(d.inbox, 'long.writ', 'ok hang');
   await waitFor('the partial log', () => existsSync(join(d.outbox, 'long.log.partial')));
@@ -346,7 +244,7 @@ test('dir-drop: a run still going when stop() is called still gets its result; n
 
 test('dir-drop: a final run without an exit code (cancelled) gets "-" in its .exit', async (t) => {
   const d = dirs(t);
-  await started(t, new TestService(), d);
+  await started(t, new TestService('dir-drop'), d);
   drop(d.inbox, 'stopped.writ', 'ok cancel');
   await waitExit(d, 'stopped');
   assert.equal(read(d, 'stopped.exit'), '-\n');
@@ -355,7 +253,7 @@ test('dir-drop: a final run without an exit code (cancelled) gets "-" in its .ex
 
 test('dir-drop: after a crash, a restarted transport completes the result of the run it was following', async (t) => {
   const d = dirs(t);
-  const before = new TestService();
+  const before = new TestService('dir-drop');
   const first = await started(t, before, d);
   drop(d.inbox, 'crash.writ', 'ok hang');
   await waitFor('the partial log', () => existsSync(join(d.outbox, 'crash.log.partial')));
@@ -363,7 +261,7 @@ test('dir-drop: after a crash, a restarted transport completes the result of the
   await first.transport.stop();
   // Another agent sharing the outbox follows a run this one does not know: its marker is left alone.
   writeFileSync(join(d.outbox, '.theirs.pending'), '{"run":"run-elsewhere"}\n');
-  const after = new TestService();
+  const after = new TestService('dir-drop');
   after.seed('run-1', `${FIRST_LINE}kept in the store\n`, 'interrupted', null, { code: 'INTERRUPTED', message: 'agent stopped' });
   const second = await started(t, after, d);
   assert.ok(second.errors.some((err) => hasCode(err, 'RUN_NOT_FOUND')));
@@ -378,7 +276,7 @@ test('dir-drop: after a crash, a restarted transport completes the result of the
 
 test('dir-drop: result names: a name in use by a live result, or with other characters, falls back to the run id', async (t) => {
   const d = dirs(t);
-  const service = new TestService();
+  const service = new TestService('dir-drop');
   await started(t, service, d);
   drop(d.inbox, 'job.writ', 'ok hang');
   await waitFor('the partial log', () => existsSync(join(d.outbox, 'job.log.partial')));

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { constants, watch, type FSWatcher } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { lstat, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WritError } from '../../core/errors.js';
 import { maxWritBytesFor } from '../../core/writ-size.js';
 import type { RunService, SubmitResult, Transport } from '../port.js';
 import { followRun } from './follow.js';
+import { DIR_MODE, errnoOf, isCandidate, prepareDirectory, readBounded, SUFFIX } from './inbox-files.js';
 import { isResultId, Outbox, type Refusal } from './outbox.js';
 import { StabilityTracker } from './stability.js';
 
@@ -23,73 +24,8 @@ export interface DirDropOptions {
   readonly onError?: (err: unknown) => void;
 }
 
-const SUFFIX = '.writ';
 const PROCESSING = '.processing';
 const DEFAULT_POLL_MS = 500;
-const READ_CHUNK = 1024 * 1024;
-const DIR_MODE = 0o700;
-
-function errnoOf(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | null)?.code;
-}
-
-/** Regular-file candidates only by name here: hidden names are temp files (rsync, scp, ours). */
-function isCandidate(name: string): boolean {
-  return name.endsWith(SUFFIX) && name.length > SUFFIX.length && !name.startsWith('.');
-}
-
-async function prepareDirectory(path: string, what: string): Promise<{ dev: number; ino: number }> {
-  try {
-    await mkdir(path, { recursive: true, mode: DIR_MODE });
-  } catch (err) {
-    if (errnoOf(err) !== 'EEXIST') throw new WritError('CONFIG_INVALID', `dirDrop.${what}: cannot create ${path}: ${errnoOf(err) ?? String(err)}`, { cause: err });
-  }
-  const st = await lstat(path);
-  // A link could point anywhere, and could be re-pointed later: name the real directory instead.
-  if (st.isSymbolicLink()) throw new WritError('CONFIG_INVALID', `dirDrop.${what}: ${path} is a symbolic link; give the directory it points to`);
-  if (!st.isDirectory()) throw new WritError('CONFIG_INVALID', `dirDrop.${what}: ${path} is not a directory`);
-  return { dev: st.dev, ino: st.ino };
-}
-
-type ReadOutcome = { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly refusal: Refusal };
-
-const tooLarge = (name: string, size: number, limit: number): ReadOutcome => ({
-  ok: false,
-  refusal: { code: 'TOO_LARGE', message: `${name} is ${size} bytes or more; the limit is ${limit}` },
-});
-
-/**
- * Reads a claimed file without following a link and without blocking on a FIFO, and never more
- * than `limit + 1` bytes: the size from stat is checked first, and the read itself is bounded too.
- */
-async function readBounded(path: string, name: string, limit: number): Promise<ReadOutcome> {
-  const notAFile: ReadOutcome = { ok: false, refusal: { code: 'NOT_A_FILE', message: `${name} is not a regular file` } };
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if (errnoOf(err) === 'ELOOP' || errnoOf(err) === 'EMLINK') return notAFile;
-    throw err;
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) return notAFile;
-    if (st.size > limit) return tooLarge(name, st.size, limit);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(total === 0 ? st.size + 1 : READ_CHUNK, limit + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit) return tooLarge(name, total, limit);
-    }
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * A watched inbox directory. A `.writ` dropped there (scp, rsync, a USB stick mounted there) runs

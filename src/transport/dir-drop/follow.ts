@@ -1,10 +1,10 @@
 import { appendFile, open, rename, writeFile } from 'node:fs/promises';
 import type { RunService, RunView } from '../port.js';
+import { RunCursor } from '../run-cursor.js';
 import { NO_EXIT_CODE, type Outbox } from './outbox.js';
 
-const SLICE_BYTES = 1024 * 1024;
 /** Appended at a time while the run goes on (a final run's remainder is taken whole). */
-const BATCH_BYTES = 8 * SLICE_BYTES;
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * Follows one run: copies its stored log to `<id>.log.partial` as it grows, and once the run is
@@ -47,67 +47,29 @@ async function syncFile(path: string): Promise<void> {
 
 /** Holds no file open while the run is quiet: a thousand queued runs must not cost a thousand descriptors. */
 class RunFollower {
-  private readLogOffset = 0;
-  private nudged = true;
-  private finished: RunView | null = null;
-  private wake: (() => void) | null = null;
-  private readonly unsubscribe: () => void;
+  private readonly cursor: RunCursor;
 
   constructor(
-    private readonly service: RunService,
-    private readonly runId: string,
+    service: RunService,
+    runId: string,
     private readonly partial: string,
   ) {
-    this.unsubscribe = service.watch(runId, (event) => {
-      if (event.type === 'finished') this.finished = event.run;
-      this.nudged = true;
-      const wake = this.wake;
-      this.wake = null;
-      wake?.();
-    });
+    this.cursor = new RunCursor(service, runId);
   }
 
   /** Resolves with the final run view, or null if the service does not know the run. */
   async copyUntilFinal(): Promise<RunView | null> {
     for (;;) {
-      this.nudged = false;
-      // Final first, then read: a final run has all its output stored, so one synchronous pass takes
-      // the rest, before an agent that is shutting down closes its store.
-      const final = this.finished ?? this.finalFromStore();
-      const bytes = this.take(final === undefined ? BATCH_BYTES : Infinity);
+      const final = this.cursor.final();
+      const bytes = this.cursor.take(final === undefined ? BATCH_BYTES : Infinity);
       if (bytes.length > 0) await appendFile(this.partial, bytes);
       if (final !== undefined) return final;
       if (bytes.length >= BATCH_BYTES) continue;
-      if (!this.nudged) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-      }
+      await this.cursor.nextNudge();
     }
   }
 
   close(): void {
-    this.unsubscribe();
-  }
-
-  /** The run if final, null if unknown, undefined while it is still going. */
-  private finalFromStore(): RunView | null | undefined {
-    const run = this.service.get(this.runId);
-    if (!run) return null;
-    return run.done ? run : undefined;
-  }
-
-  /** Reads what is stored past the last offset, up to about `limit` bytes, without yielding. */
-  private take(limit: number): Buffer {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    while (total < limit) {
-      const slice = this.service.readLog(this.runId, this.readLogOffset, SLICE_BYTES);
-      if (!slice || slice.bytes.length === 0) break;
-      chunks.push(slice.bytes);
-      total += slice.bytes.length;
-      this.readLogOffset = slice.nextOffset;
-    }
-    return Buffer.concat(chunks, total);
+    this.cursor.close();
   }
 }

@@ -1,0 +1,59 @@
+import type {
+  AgentFilter,
+  AgentRecord,
+  CertificateRecord,
+  IssuedCertificate,
+  NewCertificate,
+  NewPairingRequest,
+  PairingApproval,
+  PairingRequest,
+} from './records.js';
+
+/**
+ * The control host's durable record of pairing requests, agents and every certificate its CA
+ * issued. Async so a shared PostgreSQL database fits as well as a local SQLite file; every method
+ * is one transaction, and its effect is durable when the promise resolves. Failures reject with a
+ * RegistryError (see errors.ts for the codes).
+ */
+export interface Registry {
+  /** Stores a pending request under a fresh random id. PAIRING_CODE_IN_USE if a live pending request shows the same code. */
+  addPairingRequest(request: NewPairingRequest): Promise<PairingRequest>;
+  /** The request, or null; a pending one past its expiry (at `now`, default the current time) reads as `expired`. */
+  getPairingRequest(id: string, now?: Date): Promise<PairingRequest | null>;
+  /** The pending, unexpired request showing `code`, or null. */
+  findPairingByCode(code: string, now: Date): Promise<PairingRequest | null>;
+  /**
+   * One transaction: marks the request approved, records the certificate, inserts (or, on
+   * re-pairing, replaces and reactivates) the agent, and revokes the name's earlier certificates.
+   * SERIAL_REUSED, PAIRING_NOT_FOUND, PAIRING_NOT_PENDING or PAIRING_EXPIRED leave nothing changed.
+   */
+  approvePairing(id: string, approval: PairingApproval): Promise<AgentRecord>;
+  /** Deletes a pending request (nothing of it remains). PAIRING_NOT_PENDING once approved. */
+  denyPairing(id: string): Promise<void>;
+  /** Deletes pending requests expired at `now`; returns how many. */
+  purgeExpiredPairings(now: Date): Promise<number>;
+
+  /** Records a certificate outside pairing (the control host's own). SERIAL_REUSED on a known serial. */
+  recordCertificate(certificate: NewCertificate): Promise<CertificateRecord>;
+  getCertificate(serial: string): Promise<CertificateRecord | null>;
+  /** One transaction: records the certificate for the agent and makes it the agent's current one. */
+  renewAgentCertificate(name: string, certificate: IssuedCertificate): Promise<AgentRecord>;
+  /** Marks the agent revoked and every certificate it ever had; returns those serials. */
+  revokeAgent(name: string, now: Date): Promise<string[]>;
+  /** False for a serial never recorded; a malformed serial is RECORD_INVALID, never a quiet false. */
+  isSerialRevoked(serial: string): Promise<boolean>;
+  /** Every revoked serial, ascending: the content of the CRL. */
+  revokedSerials(): Promise<string[]>;
+
+  getAgent(name: string): Promise<AgentRecord | null>;
+  /** Agents by name, ascending. */
+  listAgents(filter?: AgentFilter): Promise<AgentRecord[]>;
+  /** Records contact at `now`; a given `version` (null clears it) replaces the stored one. */
+  markSeen(name: string, now: Date, version?: string | null): Promise<void>;
+  setTags(name: string, tags: readonly string[]): Promise<AgentRecord>;
+  /** Deletes the agent and revokes its certificates (their serials stay recorded, so never reused). */
+  removeAgent(name: string, now: Date): Promise<void>;
+
+  /** Releases the database; later calls fail with REGISTRY_UNAVAILABLE. Safe to call twice. */
+  close(): Promise<void>;
+}
