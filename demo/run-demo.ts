@@ -2,39 +2,21 @@
  * `npm run demo`: the main job end to end on embedded defaults. A script reads a file its policy
  * allows, is denied one it does not, and learn mode writes the least-privilege policy for it. Then
  * the owner seals it, the host verifies and runs the writ from a pipe, and refuses a replay and a
- * tampered copy.
+ * tampered copy. An agent takes a writ over HTTPS and streams its log; a control host pairs two
+ * agents and fans a writ out to both with live output.
  * Everything runs through the real `writ` command in a throwaway directory.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { controlDemo } from './control-demo.js';
+import { runWrit, show, step, writ } from './demo-output.js';
 
-const writ = fileURLToPath(new URL('../bin/writ.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'writ-demo-'));
-
-function step(title: string): void {
-  process.stdout.write(`\n\x1b[1m== ${title}\x1b[0m\n`);
-}
-
-function show(path: string, text: string): void {
-  writeFileSync(path, text);
-  process.stdout.write(`\x1b[2m${path}:\x1b[0m\n${text.trim()}\n`);
-}
-
-function writRun(args: string[], stdinFile?: string): number {
-  process.stdout.write(`\x1b[2m$ writ ${args.join(' ')}${stdinFile ? ` < ${stdinFile}` : ''}\x1b[0m\n`);
-  const res = spawnSync(process.execPath, [writ, ...args], {
-    stdio: [stdinFile ? 'pipe' : 'inherit', 'inherit', 'inherit'],
-    ...(stdinFile ? { input: readFileSync(stdinFile) } : {}),
-    env: { ...process.env, WRIT_STATE_DIR: join(dir, 'state') },
-  });
-  process.stdout.write(`\x1b[2m(exit code ${res.status})\x1b[0m\n`);
-  return res.status ?? -1;
-}
+const writRun = (args: string[], stdinFile?: string): number => runWrit(dir, args, stdinFile);
 
 try {
   step('1. A host with a report the script may read, and a secret it may not');
@@ -98,6 +80,7 @@ try {
   writRun(['run', tampered, '--trust', trust, '--output', 'human']);
 
   await agentDemo(key, trust);
+  await controlDemo(dir, key, trust);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

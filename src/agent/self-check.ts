@@ -131,7 +131,7 @@ export async function selfCheck(configPath: string): Promise<CheckLine[]> {
       const cert = new X509Certificate(readFileSync(https.cert));
       // The key must be the certificate's, or every TLS handshake would fail at run time.
       if (!cert.checkPrivateKey(createPrivateKey(readFileSync(https.key)))) throw new Error(`${https.key} is not the key of ${https.cert}`);
-      return `${cert.subject.replace(/\n/g, ', ')}, valid to ${cert.validTo}${https.clientCa ? `; client certificates required (${https.clientCa})` : ''}`;
+      return `${cert.subject.replace(/\n/g, ', ')}, valid to ${cert.validTo}${https.clientCa ? `; client certificates required (${https.clientCa}, URI ${https.clientUri})` : ''}`;
     }),
     await portFree(https.listen),
   );

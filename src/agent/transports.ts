@@ -31,7 +31,7 @@ export function transportsFor(config: AgentConfig, onError?: OnError): Transport
         port,
         certPath: config.https.cert,
         keyPath: config.https.key,
-        ...(config.https.clientCa ? { clientCaPath: config.https.clientCa } : {}),
+        ...(config.https.clientCa ? { clientCaPath: config.https.clientCa, requiredClientUri: config.https.clientUri } : {}),
         maxBodyBytes: config.trust.maxWritBytes,
       }),
     );

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { WritError } from '../core/errors.js';
 import { agentCommand } from './commands/agent.js';
 import { controlCommand } from './commands/control.js';
+import { hostsCommand, pingCommand, sendCommand } from './commands/fleet.js';
 import { functionsCommand } from './commands/functions.js';
 import { keygenCommand } from './commands/keygen.js';
 import { policyCommand } from './commands/policy.js';
@@ -33,6 +34,9 @@ export function buildProgram(): Command {
   program.addCommand(agentCommand());
   program.addCommand(policyCommand());
   program.addCommand(functionsCommand());
+  program.addCommand(hostsCommand());
+  program.addCommand(pingCommand());
+  program.addCommand(sendCommand());
   program.addCommand(controlCommand());
   overrideExitEverywhere(program);
   return program;

@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Registry } from '../../src/control/registry/index.js';
 import { registryAgentCases } from './registry-contract-agents.js';
+import { registryPendingCases } from './registry-contract-pending.js';
 import {
   CERT_PEM,
   CSR_PEM,
   PAIRING_TTL_S,
+  REQUESTED,
   addRequest,
   approval,
   at,
@@ -43,7 +45,8 @@ export function registryContract(name: string, open: () => Promise<RegistryHarne
         const request = await addRequest(registry, agentName);
         assert.match(request.id, /^[0-9a-f]{32}$/);
         assert.deepEqual(await registry.getPairingRequest(request.id, at(1)), {
-          id: request.id, agentName, csrPem: CSR_PEM, code: request.code, requestedAt: iso(0), expiresAt: iso(PAIRING_TTL_S), state: 'pending', certPem: null,
+          id: request.id, agentName, csrPem: CSR_PEM, code: request.code, ...REQUESTED, tags: [...REQUESTED.tags],
+          requestedAt: iso(0), expiresAt: iso(PAIRING_TTL_S), state: 'pending', certPem: null,
         });
         assert.equal((await registry.findPairingByCode(request.code, at(PAIRING_TTL_S - 1)))?.id, request.id);
         assert.equal(await registry.findPairingByCode(request.code, at(PAIRING_TTL_S)), null, 'expired at expiresAt exactly');
@@ -193,6 +196,7 @@ export function registryContract(name: string, open: () => Promise<RegistryHarne
       });
     });
 
+    registryPendingCases(() => harness);
     registryAgentCases(() => harness);
   });
 }

@@ -35,16 +35,20 @@ export const newSerial = (): string => `7${randomBytes(15).toString('hex')}`;
 export const newFingerprint = (): string => randomBytes(32).toString('hex');
 export const newCode = (): string => randomBytes(4).toString('hex').toUpperCase();
 
+/** What the agent asks to be registered with, unless a test says otherwise. */
+export const REQUESTED = { tags: ['web'], address: '10.0.0.5:7443', version: '0.1.0' } as const;
+
 export function pairingRequest(agentName: string, overrides: Partial<NewPairingRequest> = {}): NewPairingRequest {
-  return { agentName, csrPem: CSR_PEM, code: newCode(), requestedAt: T0, expiresAt: at(PAIRING_TTL_S), ...overrides };
+  return { agentName, csrPem: CSR_PEM, code: newCode(), ...REQUESTED, requestedAt: T0, expiresAt: at(PAIRING_TTL_S), ...overrides };
 }
 
 export function issued(overrides: Partial<IssuedCertificate> = {}): IssuedCertificate {
   return { serial: newSerial(), fingerprint: newFingerprint(), issuedAt: at(60), notAfter: at(60 + 30 * 86400), ...overrides };
 }
 
+/** An approval that keeps the request's tags, address and version unless `overrides` replaces them. */
 export function approval(overrides: Partial<PairingApproval> = {}): PairingApproval {
-  return { certPem: CERT_PEM, certificate: issued(), tags: ['web'], address: '10.0.0.5:7443', version: '0.1.0', pairedAt: at(60), ...overrides };
+  return { certPem: CERT_PEM, certificate: issued(), pairedAt: at(60), ...overrides };
 }
 
 export async function addRequest(registry: Registry, agentName: string, overrides: Partial<NewPairingRequest> = {}): Promise<PairingRequest> {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { openRegistry, PostgresRegistry, RegistryError, type Registry } from '../../src/control/registry/index.js';
 import { registryContract } from './registry-contract.js';
 import { pairAgent, rejectsWithCode, uniqueName } from './registry-fixtures.js';
+import { assertUpgradedFromV1, postgresV1 } from './registry-v1-schema.js';
 
 /** A real PostgreSQL server (trust auth on loopback in CI and development). */
 const POSTGRES_URL = process.env['WRIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -12,15 +13,19 @@ const POSTGRES_URL = process.env['WRIT_TEST_POSTGRES_URL'] ?? 'postgres://postgr
 /** A fresh schema per run, so parallel runs (and leftovers of killed ones) never meet. */
 const freshSchema = (): string => `writ_test_${randomBytes(6).toString('hex')}`;
 
-async function dropSchema(schema: string): Promise<void> {
+/** Runs SQL of our own making (schema names from freshSchema, never input) on a connection of its own. */
+async function runSql<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    // The name comes from freshSchema: an identifier of our own making, not input.
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return (await client.query<T>(sql)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  await runSql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
 registryContract('postgres', async () => {
@@ -78,6 +83,29 @@ describe('postgres registry connection', () => {
       } finally {
         await Promise.all(hosts.map((h) => h.close()));
       }
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  test('a version 1 schema is upgraded in place: pairing requests gain tags, address and version; old rows read back', async () => {
+    const schema = freshSchema();
+    try {
+      await runSql(postgresV1(`"${schema}"`));
+      const registry = await PostgresRegistry.connect(POSTGRES_URL, { schema });
+      try {
+        await assertUpgradedFromV1(registry);
+      } finally {
+        await registry.close();
+      }
+      assert.deepEqual(await runSql(`SELECT version FROM "${schema}".schema_version`), [{ version: 2 }]);
+      const columns = await runSql(`SELECT column_name, column_default, is_nullable FROM information_schema.columns
+        WHERE table_schema = '${schema}' AND table_name = 'pairing_requests' AND column_name IN ('tags', 'address', 'version') ORDER BY ordinal_position`);
+      assert.deepEqual(columns, [
+        { column_name: 'tags', column_default: "'{}'::text[]", is_nullable: 'NO' },
+        { column_name: 'address', column_default: "''::text", is_nullable: 'NO' },
+        { column_name: 'version', column_default: null, is_nullable: 'YES' },
+      ]);
     } finally {
       await dropSchema(schema);
     }

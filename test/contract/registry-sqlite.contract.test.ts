@@ -7,6 +7,7 @@ import { openRegistry, SqliteRegistry, type Registry } from '../../src/control/r
 import { tempDir } from '../support/temp.js';
 import { registryContract } from './registry-contract.js';
 import { pairAgent, rejectsWithCode, uniqueName } from './registry-fixtures.js';
+import { SQLITE_V1_DDL, SQLITE_V1_ROWS, assertUpgradedFromV1 } from './registry-v1-schema.js';
 
 registryContract('sqlite', () => {
   const dir = tempDir('writ-registry-');
@@ -62,6 +63,39 @@ describe('sqlite registry file', () => {
     const check = new Database(foreign, { readonly: true });
     assert.deepEqual(check.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").all(), [{ name: 'notes' }]);
     check.close();
+  });
+
+  test('a version 1 file is upgraded in place: pairing requests gain tags, address and version; old rows read back', async () => {
+    using dir = tempDir('writ-registry-');
+    const path = join(dir.path, 'registry.db');
+    const old = new Database(path);
+    old.exec(SQLITE_V1_DDL);
+    old.exec(SQLITE_V1_ROWS);
+    old.pragma('application_id = 2003985767'); // 0x77726567, 'wreg', as version 1 wrote it
+    old.pragma('user_version = 1');
+    old.close();
+    const registry = SqliteRegistry.open(path);
+    try {
+      await assertUpgradedFromV1(registry);
+    } finally {
+      await registry.close();
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), 2);
+      const columns = check.prepare<[], { name: string; dflt_value: string | null; notnull: number }>('SELECT name, dflt_value, "notnull" FROM pragma_table_info(\'pairing_requests\')').all();
+      assert.deepEqual(columns.slice(-3), [
+        { name: 'tags', dflt_value: "'[]'", notnull: 1 },
+        { name: 'address', dflt_value: "''", notnull: 1 },
+        { name: 'version', dflt_value: null, notnull: 0 },
+      ]);
+    } finally {
+      check.close();
+    }
+    // Opening again finds version 2 and changes nothing.
+    const again = SqliteRegistry.open(path);
+    assert.equal((await again.getAgent('v1-agent'))?.tags[0], 'old');
+    await again.close();
   });
 
   test('openRegistry: a path opens SQLite; other URL schemes and a schema option are refused', async () => {

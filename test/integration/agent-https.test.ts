@@ -207,14 +207,17 @@ describe('writ agent: SIGHUP and kill -9', () => {
 });
 
 describe('writ agent: https.clientCa requires client certificates', () => {
-  test('no certificate, or one from another CA, never completes a request; one from the CA does', async () => {
+  test('no certificate, or one from another CA, never completes a request; one from the CA without URI writ:control gets 403; the control one works', async () => {
     const ssl = (args: string[]): void => {
       execFileSync('openssl', args, { cwd: dir.path, stdio: 'ignore' });
     };
     const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
     ssl(['req', '-x509', ...ecKey, '-keyout', 'client-ca.key', '-out', 'client-ca.crt', '-days', '1', '-subj', '/CN=control CA', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign']);
-    ssl(['req', '-new', ...ecKey, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=control']);
-    ssl(['x509', '-req', '-in', 'client.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1']);
+    // The control host's mark: a certificate of the same CA without it is refused with 403.
+    ssl(['req', '-new', ...ecKey, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=control', '-addext', 'subjectAltName=URI:writ:control']);
+    ssl(['x509', '-req', '-in', 'client.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1', '-copy_extensions', 'copyall']);
+    ssl(['req', '-new', ...ecKey, '-keyout', 'unmarked.key', '-out', 'unmarked.csr', '-subj', '/CN=control', '-addext', 'subjectAltName=URI:writ:controller']);
+    ssl(['x509', '-req', '-in', 'unmarked.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'unmarked.crt', '-days', '1', '-copy_extensions', 'copyall']);
     ssl(['req', '-x509', ...ecKey, '-keyout', 'rogue.key', '-out', 'rogue.crt', '-days', '1', '-subj', '/CN=control']);
     signer('mtls');
     const path = config('mtls', at('mtls'));
@@ -235,6 +238,7 @@ describe('writ agent: https.clientCa requires client certificates', () => {
     try {
       assert.equal(await health(), -1);
       assert.equal(await health('rogue'), -1);
+      assert.equal(await health('unmarked'), 403);
       assert.equal(await health('client'), 200);
     } finally {
       await secured.stop();

@@ -67,3 +67,12 @@ test('s3 and nats sections take their documented defaults; nats file paths are r
     tls: { ca: join(dir, 'ca.pem') },
   });
 });
+
+test('https.clientUri defaults to writ:control; a URI Node would show escaped (so never match) is refused', () => {
+  const https = (extra: string): string => `trust:\n  paths: [k]\nhttps:\n  cert: c.pem\n  key: k.pem\n  clientCa: ca.pem\n${extra}`;
+  assert.equal(loadAgentConfig(file('uri.yaml', https(''))).https?.clientUri, 'writ:control');
+  assert.equal(loadAgentConfig(file('uri2.yaml', https('  clientUri: "writ:control-eu"\n'))).https?.clientUri, 'writ:control-eu');
+  for (const bad of ['""', '"writ:control, URI:x"', '"no-scheme"', '"writ:con trol"']) {
+    assert.throws(() => loadAgentConfig(file('uri-bad.yaml', https(`  clientUri: ${bad}\n`))), (e: unknown) => hasCode(e, 'CONFIG_INVALID'), bad);
+  }
+});

@@ -71,6 +71,17 @@ export const AgentConfigSchema = z
         key: z.string().min(1),
         /** When set, clients must present a certificate from this CA (paired to a control host). */
         clientCa: z.string().min(1).optional(),
+        /**
+         * Used only with clientCa: the URI subjectAltName a client certificate must also carry. The
+         * control CA certifies every agent too, so the CA alone would let one agent drive another;
+         * `writ:control` (the control CA's mark for the control host) names the one allowed role.
+         * No commas, quotes, backslashes or spaces: Node shows such URIs escaped, so none could match.
+         */
+        clientUri: z
+          .string()
+          .max(512)
+          .regex(/^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#@!$&()*+;=%-]+$/, 'a URI such as writ:control')
+          .default('writ:control'),
       })
       .strict()
       .optional(),

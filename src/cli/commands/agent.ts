@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliUsageError, emit } from '../output.js';
+import { requestPairingCommand } from './agent-pairing.js';
 
 const CONFIG_HELP = 'agent configuration (.yaml, .yml, .toml or .json; see deploy/agent.example.yaml)';
 
@@ -41,6 +42,7 @@ export function agentCommand(): Command {
     .enablePositionalOptions()
     .addHelpText('after', '\nSignals: SIGHUP reloads config, trust and ceiling without dropping runs; SIGTERM drains (accepted runs finish) and exits.')
     .addCommand(selfCheckCommand)
+    .addCommand(requestPairingCommand())
     .action(async (flags: { config?: string }) => {
       if (!flags.config) throw new CliUsageError('OPTION_MISSING', 'writ agent needs --config FILE (see writ agent --help)');
       await runAgent(flags.config);

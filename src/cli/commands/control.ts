@@ -1,7 +1,8 @@
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultStateDir } from '../../core/state-dir.js';
 import { CliUsageError, emit } from '../output.js';
+import { defaultControlDir } from './control-dir.js';
+import { approveCommand, denyCommand, pairingModeCommand } from './control-pairing.js';
+import { serveCommand } from './control-serve.js';
 
 /** Loaded on use: key generation and the ASN.1 library cost the other commands nothing. */
 const loadPki = (): Promise<typeof import('../../control/pki/index.js')> => import('../../control/pki/index.js');
@@ -19,10 +20,7 @@ interface InitFlags {
   json?: boolean;
 }
 
-/** Where the control host keeps its CA: $WRIT_CONTROL_DIR, else <state dir>/control. */
-export function defaultControlDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WRIT_CONTROL_DIR || join(defaultStateDir(env), 'control');
-}
+export { defaultControlDir } from './control-dir.js';
 
 /** Repeatable options: each use adds one value (no default, so --help shows none). */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -79,7 +77,7 @@ async function init(flags: InitFlags): Promise<void> {
   );
 }
 
-/** `writ control ...`: the control host. For now its PKI: `writ control init`. */
+/** `writ control ...`: the control host: its PKI (`init`), its server (`serve`) and pairing. */
 export function controlCommand(): Command {
   const initCommand = new Command('init')
     .description("create the control host's private CA and its own TLS certificate; never overwrites an existing CA")
@@ -92,5 +90,12 @@ export function controlCommand(): Command {
     .option('--json', 'print what was created as JSON')
     .addHelpText('after', '\nWith neither --dns nor --ip, the control certificate names localhost and 127.0.0.1; with either, exactly the names given.\nExit codes: 0 created, 2 usage error or a CA already exists (CA_EXISTS; nothing is changed).')
     .action(init);
-  return new Command('control').description('the control host: private CA, pairing, registry, fan-out').enablePositionalOptions().addCommand(initCommand);
+  return new Command('control')
+    .description('the control host: private CA, pairing, registry, fan-out')
+    .enablePositionalOptions()
+    .addCommand(initCommand)
+    .addCommand(serveCommand())
+    .addCommand(pairingModeCommand())
+    .addCommand(approveCommand())
+    .addCommand(denyCommand());
 }

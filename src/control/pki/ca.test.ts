@@ -230,3 +230,12 @@ test('a CA built over an in-memory ledger never reuses a serial the ledger has s
   const stuck = new CertificateAuthority(t.ca.paths, t.ca.certificate, createPrivateKey(readFileSync(join(t.dir, 'ca.key'))), { claim: () => false });
   assert.throws(() => stuck.issue(agentRequest()), (err) => hasCode(err, 'SERIAL_EXHAUSTED'));
 });
+
+test('the control host certificate carries URI writ:control; a certificate cannot be both an agent and the control host', () => {
+  using t = testCa();
+  const control = new X509Certificate(readFileSync(join(t.dir, 'control.pem')));
+  assert.match(control.subjectAltName ?? '', /URI:writ:control/);
+  assert.doesNotMatch(control.subjectAltName ?? '', /writ:host:/);
+  assert.doesNotMatch(new X509Certificate(t.ca.issue(agentRequest())).subjectAltName ?? '', /writ:control/);
+  assert.throws(() => t.ca.issue({ ...agentRequest(), controlHost: true }), (err) => hasCode(err, 'OPTION_INVALID'));
+});

@@ -55,6 +55,8 @@ export interface IssueRequest {
   readonly commonName: string;
   /** Registered agent name the certificate is bound to (URI SAN `writ:host:<name>`). */
   readonly hostName?: string;
+  /** The control host's own certificate (URI SAN `writ:control`); never together with hostName. */
+  readonly controlHost?: boolean;
   readonly dnsNames: readonly string[];
   readonly ips: readonly string[];
   readonly usage: readonly CertificateUsage[];
@@ -143,6 +145,7 @@ export function initCa(options: InitCaOptions): InitCaResult {
     const controlPem = ca.issue({
       subjectPublicKey: controlKeys.publicKey,
       commonName: CONTROL_COMMON_NAME,
+      controlHost: true,
       dnsNames,
       ips,
       usage: ['server', 'client'],
@@ -248,6 +251,8 @@ export class CertificateAuthority {
     if (request.usage.length === 0) throw new PkiError('OPTION_INVALID', 'a certificate needs at least one usage (server or client)');
     const commonName = checkCommonName(request.commonName);
     const hostName = request.hostName === undefined ? undefined : checkCommonName(request.hostName, 'host name');
+    // One certificate is either an agent's or the control host's: both would let an agent act as the control host.
+    if (hostName !== undefined && request.controlHost) throw new PkiError('OPTION_INVALID', 'a certificate cannot name an agent and the control host at once');
     const dnsNames = normalizeDnsNames(request.dnsNames);
     const ips = normalizeIps(request.ips);
     const days = checkValidityDays(request.validityDays, MAX_LEAF_VALIDITY_DAYS, 'validity');
@@ -266,6 +271,7 @@ export class CertificateAuthority {
       dnsNames,
       ips,
       ...(hostName === undefined ? {} : { hostName }),
+      ...(request.controlHost ? { controlHost: true } : {}),
     });
     this.#checkWithNode(built.pem, serialHex, dnsNames, ips);
     return built.pem;

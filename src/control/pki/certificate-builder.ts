@@ -33,7 +33,7 @@ import {
   id_kp_serverAuth,
 } from '@peculiar/asn1-x509';
 import { pkiKeyTypeOf, signData, signatureAlgorithmFor } from './key-algorithms.js';
-import { hostNameUri } from './names.js';
+import { CONTROL_URI, hostNameUri } from './names.js';
 import { isSerialHex } from './serial.js';
 
 /**
@@ -71,6 +71,8 @@ export interface CertificateSpec {
   readonly ips?: readonly string[];
   /** Registered agent name, written as the URI SAN `writ:host:<name>`. */
   readonly hostName?: string;
+  /** The control host's own certificate: the URI SAN `writ:control`. */
+  readonly controlHost?: boolean;
 }
 
 /** DER and PEM of one signed certificate. */
@@ -143,6 +145,7 @@ function extensionsFor(spec: CertificateSpec, subjectKeyId: ArrayBuffer, authori
     ...(spec.dnsNames ?? []).map((dNSName) => new GeneralName({ dNSName })),
     ...(spec.ips ?? []).map((iPAddress) => new GeneralName({ iPAddress })),
     ...(spec.hostName === undefined ? [] : [new GeneralName({ uniformResourceIdentifier: hostNameUri(spec.hostName) })]),
+    ...(spec.controlHost ? [new GeneralName({ uniformResourceIdentifier: CONTROL_URI })] : []),
   ];
   // Non-critical: the subject name is never empty, so RFC 5280 §4.2.1.6 leaves SAN optional to understand.
   if (altNames.length > 0) extensions.push(extension(id_ce_subjectAltName, false, new SubjectAlternativeName(altNames)));

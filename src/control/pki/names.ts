@@ -19,6 +19,9 @@ const MAX_DNS_NAME_LENGTH = 253;
 /** Longest CA name: X.520's upper bound for a common name (ub-common-name). */
 const MAX_CA_NAME_LENGTH = 64;
 
+/** The URI SAN that marks the control host's own certificate: agents accept client certificates only with it. */
+export const CONTROL_URI = 'writ:control';
+
 /** The URI SAN that binds a certificate to one registered agent name. */
 export function hostNameUri(hostName: string): string {
   return `writ:host:${hostName}`;

@@ -29,7 +29,14 @@ export interface NewCertificateRow extends CertificateRow {
   readonly agentName: string | null;
 }
 
-export interface PairingRow {
+/** What a request carries into the agent record its approval creates. */
+export interface AgentFields {
+  readonly tags: string[];
+  readonly address: string;
+  readonly version: string | null;
+}
+
+export interface PairingRow extends AgentFields {
   readonly agentName: string;
   readonly csrPem: string;
   readonly code: string;
@@ -40,9 +47,8 @@ export interface PairingRow {
 export interface ApprovalRow {
   readonly certPem: string;
   readonly certificate: CertificateRow;
-  readonly tags: string[];
-  readonly address: string;
-  readonly version: string | null;
+  /** Only the fields the approval gives; the rest come from the stored request. */
+  readonly overrides: Partial<AgentFields>;
   readonly pairedAt: string;
 }
 
@@ -73,6 +79,9 @@ export function checkNewPairingRequest(request: NewPairingRequest): PairingRow {
     agentName: checkAgentName(request.agentName),
     csrPem: checkPem(request.csrPem, 'CERTIFICATE REQUEST', 'csrPem'),
     code: checkPairingCode(request.code),
+    tags: checkTags(request.tags),
+    address: checkAddress(request.address),
+    version: checkVersion(request.version),
     requestedAt,
     expiresAt,
   };
@@ -83,9 +92,11 @@ export function checkApproval(approval: PairingApproval): ApprovalRow {
   return {
     certPem: checkPem(approval.certPem, 'CERTIFICATE', 'certPem'),
     certificate: checkIssuedCertificate(approval.certificate),
-    tags: checkTags(approval.tags),
-    address: checkAddress(approval.address),
-    version: checkVersion(approval.version ?? null),
+    overrides: {
+      ...(approval.tags === undefined ? {} : { tags: checkTags(approval.tags) }),
+      ...(approval.address === undefined ? {} : { address: checkAddress(approval.address) }),
+      ...(approval.version === undefined ? {} : { version: checkVersion(approval.version) }),
+    },
     pairedAt: isoInstant(approval.pairedAt, 'pairedAt'),
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from './errors.js';
+import type { AgentFields } from './inputs.js';
 import type { PairingRequest, PairingState } from './records.js';
-import { printable } from './validate.js';
+import { invalid, printable } from './validate.js';
 
 /** What the database stores: denied requests are deleted and `expired` is read from the clock. */
 export type StoredPairingState = 'pending' | 'approved';
@@ -12,6 +13,9 @@ export interface StoredPairing {
   readonly agentName: string;
   readonly csrPem: string;
   readonly code: string;
+  readonly tags: string[];
+  readonly address: string;
+  readonly version: string | null;
   readonly requestedAt: string;
   readonly expiresAt: string;
   readonly state: StoredPairingState;
@@ -35,6 +39,18 @@ export function pairingStateAt(stored: StoredPairingState, expiresAt: string, no
 
 export function toPairingRequest(stored: StoredPairing, nowIso: string): PairingRequest {
   return { ...stored, state: pairingStateAt(stored.state, stored.expiresAt, nowIso) };
+}
+
+/**
+ * The approved agent's tags, address and version: the request's own, with whatever the approval
+ * replaces. Called inside the approval's transaction, so a refusal here leaves the request pending.
+ */
+export function approvedAgentFields(id: string, stored: AgentFields, overrides: Partial<AgentFields>): AgentFields {
+  const fields = { ...stored, ...overrides };
+  // Requests stored by schema version 1 read back with address '' (the migration's default): the
+  // control host could never dial such an agent, so it must not be registered that way.
+  if (fields.address === '') throw invalid(`pairing request ${printable(id)} has no agent address (stored by an older writ); give one or have the agent request pairing again`);
+  return fields;
 }
 
 /** Why an approval matched no pending, unexpired request (`request` as read in the same transaction). */

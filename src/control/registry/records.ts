@@ -63,6 +63,14 @@ export interface PairingRequest {
   readonly csrPem: string;
   /** The short verification code shown on both screens. */
   readonly code: string;
+  /** What the agent asked to be registered with; approval copies them into its AgentRecord. */
+  readonly tags: readonly string[];
+  /**
+   * host:port the agent asked to be reached at. Empty only for a request stored before the registry
+   * kept addresses (schema version 1): such a request cannot be approved without an address.
+   */
+  readonly address: string;
+  readonly version: string | null;
   readonly requestedAt: string;
   readonly expiresAt: string;
   readonly state: PairingState;
@@ -70,23 +78,28 @@ export interface PairingRequest {
   readonly certPem: string | null;
 }
 
+/** Tags, address and version follow the same rules as an agent's (they become its record). */
 export interface NewPairingRequest {
   readonly agentName: string;
   readonly csrPem: string;
   readonly code: string;
+  readonly tags: readonly string[];
+  readonly address: string;
+  readonly version: string | null;
   readonly requestedAt: Instant;
   readonly expiresAt: Instant;
 }
 
 /**
  * What approval adds to a request. The agent's name is the request's own (the certificate was
- * issued for that request's CSR), so it cannot be given here and cannot disagree.
+ * issued for that request's CSR), so it cannot be given here and cannot disagree. Tags, address and
+ * version default to the request's stored ones; a value given here replaces it (version null clears it).
  */
 export interface PairingApproval {
   readonly certPem: string;
   readonly certificate: IssuedCertificate;
-  readonly tags: readonly string[];
-  readonly address: string;
+  readonly tags?: readonly string[];
+  readonly address?: string;
   readonly version?: string | null;
   /** When the operator approved; the request must still be unexpired at this instant. */
   readonly pairedAt: Instant;

@@ -22,10 +22,16 @@ export interface Registry {
   getPairingRequest(id: string, now?: Date): Promise<PairingRequest | null>;
   /** The pending, unexpired request showing `code`, or null. */
   findPairingByCode(code: string, now: Date): Promise<PairingRequest | null>;
+  /** Every pending request unexpired at `now`, whichever control host stored it, oldest first (ties by id). */
+  listPendingPairings(now: Date): Promise<PairingRequest[]>;
+  /** How many requests `listPendingPairings(now)` would return, without reading them. */
+  countPendingPairings(now: Date): Promise<number>;
   /**
    * One transaction: marks the request approved, records the certificate, inserts (or, on
-   * re-pairing, replaces and reactivates) the agent, and revokes the name's earlier certificates.
-   * SERIAL_REUSED, PAIRING_NOT_FOUND, PAIRING_NOT_PENDING or PAIRING_EXPIRED leave nothing changed.
+   * re-pairing, replaces and reactivates) the agent with the request's tags, address and version
+   * (unless the approval gives others), and revokes the name's earlier certificates. SERIAL_REUSED,
+   * PAIRING_NOT_FOUND, PAIRING_NOT_PENDING, PAIRING_EXPIRED or RECORD_INVALID (no address: a request
+   * from schema version 1) leave nothing changed.
    */
   approvePairing(id: string, approval: PairingApproval): Promise<AgentRecord>;
   /** Deletes a pending request (nothing of it remains). PAIRING_NOT_PENDING once approved. */

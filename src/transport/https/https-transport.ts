@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { WritError } from '../../core/errors.js';
 import { maxWritBytesFor } from '../../core/writ-size.js';
 import type { RunService, Transport } from '../port.js';
+import { requireClientUri } from './client-role-guard.js';
 import { registerRunRoutes } from './runs-routes.js';
 
 export interface HttpsTransportOptions {
@@ -13,6 +14,11 @@ export interface HttpsTransportOptions {
   readonly keyPath: string;
   /** When set, every client must present a certificate issued by this CA (mutual TLS). */
   readonly clientCaPath?: string;
+  /**
+   * With `clientCaPath`: the URI subjectAltName every client certificate must carry (the control
+   * host's `writ:control`); required then, because the same CA also certifies every agent.
+   */
+  readonly requiredClientUri?: string;
   readonly maxBodyBytes: number;
 }
 
@@ -31,6 +37,8 @@ export class HttpsTransport implements Transport {
 
   async start(service: RunService): Promise<void> {
     const o = this.options;
+    // Fail closed: a client CA without a required role would let any agent of that CA drive this one.
+    if (o.clientCaPath !== undefined && !o.requiredClientUri) throw new WritError('CONFIG_INVALID', 'https: a client CA needs the URI its client certificates must carry (https.clientUri)');
     const read = (path: string, what: string): Buffer => {
       try {
         return readFileSync(path);
@@ -54,6 +62,7 @@ export class HttpsTransport implements Transport {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, body);
     });
+    if (o.clientCaPath !== undefined && o.requiredClientUri) requireClientUri(app, o.requiredClientUri);
     await app.register(multipart);
     registerRunRoutes(app, service, this.name, o.maxBodyBytes);
     await app.listen({ host: o.host, port: o.port });

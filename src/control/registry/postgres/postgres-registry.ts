@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { agentNotFound, RegistryError } from '../errors.js';
 import { checkApproval, checkFilter, checkIssuedCertificate, checkNewCertificate, checkNewPairingRequest, type NewCertificateRow } from '../inputs.js';
-import { isPairingId, newPairingId, pairingStateAt, toPairingRequest, unapprovable, undeniable } from '../pairing.js';
+import { approvedAgentFields, isPairingId, newPairingId, pairingStateAt, toPairingRequest, unapprovable, undeniable } from '../pairing.js';
 import type {
   AgentFilter,
   AgentRecord,
@@ -16,7 +16,7 @@ import type { Registry } from '../registry.js';
 import { canonicalSerial, checkTags, checkVersion, isAgentName, isoNow, isPairingCode } from '../validate.js';
 import { createPool, type PostgresOptions } from './connection.js';
 import { asRegistryError, uniqueViolation } from './failures.js';
-import { queriesFor, toAgent, toCertificate, toStoredPairing, type AgentRow, type CertificateRow, type PairingRow, type Queries } from './queries.js';
+import { queriesFor, toAgent, toCertificate, toStoredPairing, type AgentRow, type ApprovedPairingRow, type CertificateRow, type PairingRow, type Queries } from './queries.js';
 import { DEFAULT_SCHEMA, migrate, schemaIdentifier } from './schema.js';
 import { withTransaction } from './transaction.js';
 
@@ -62,7 +62,7 @@ export class PostgresRegistry implements Registry {
         // An expired request no longer shows its code to anyone, so it must not keep the code taken.
         await c.query(this.q.deleteExpiredWithCode, [r.code, r.requestedAt]);
         try {
-          await c.query(this.q.insertPairing, [id, r.agentName, r.csrPem, r.code, r.requestedAt, r.expiresAt]);
+          await c.query(this.q.insertPairing, [id, r.agentName, r.csrPem, r.code, r.tags, r.address, r.version, r.requestedAt, r.expiresAt]);
         } catch (err) {
           if (uniqueViolation(err) === 'pairing_pending_code') {
             throw new RegistryError('PAIRING_CODE_IN_USE', 'another pending pairing request shows the same code; choose a new code', { cause: err });
@@ -93,20 +93,33 @@ export class PostgresRegistry implements Registry {
     });
   }
 
+  listPendingPairings(now: Date): Promise<PairingRequest[]> {
+    return this.run(async () => {
+      const nowIso = isoNow(now);
+      const rows = (await this.pool.query<PairingRow>(this.q.listPending, [nowIso])).rows;
+      return rows.map((row) => toPairingRequest(toStoredPairing(row), nowIso));
+    });
+  }
+
+  countPendingPairings(now: Date): Promise<number> {
+    return this.run(async () => (await this.pool.query<{ n: number }>(this.q.countPending, [isoNow(now)])).rows[0]?.n ?? 0);
+  }
+
   approvePairing(id: string, approval: PairingApproval): Promise<AgentRecord> {
     return this.run(async () => {
       const a = checkApproval(approval);
       if (!isPairingId(id)) throw unapprovable(id, undefined, a.pairedAt);
       return withTransaction(this.pool, async (c) => {
         // The row lock taken here makes a second approval of the same request wait, then match nothing.
-        const approved = (await c.query<{ agent_name: string }>(this.q.approvePending, [id, a.certPem, a.pairedAt])).rows[0];
+        const approved = (await c.query<ApprovedPairingRow>(this.q.approvePending, [id, a.certPem, a.pairedAt])).rows[0];
         if (approved === undefined) {
           const current = (await c.query<PairingRow>(this.q.getPairing, [id])).rows[0];
           throw unapprovable(id, current && toStoredPairing(current), a.pairedAt);
         }
         const name = approved.agent_name;
+        const fields = approvedAgentFields(id, approved, a.overrides);
         await this.insertCertificate(c, { ...a.certificate, agentName: name });
-        await c.query(this.q.upsertAgent, [name, a.tags, a.address, a.version, a.certificate.serial, a.pairedAt]);
+        await c.query(this.q.upsertAgent, [name, fields.tags, fields.address, fields.version, a.certificate.serial, a.pairedAt]);
         // Re-pairing means a new key: the name's earlier certificates must stop working now, not at
         // expiry. After the upsert (which waits for a concurrent approval of the same name), so
         // this statement's snapshot sees that approval's certificate too.

@@ -12,20 +12,25 @@ export function queriesFor(s: string) {
   const agentSelect = `SELECT a.name, a.tags, a.address, a.version, a.cert_serial, c.not_after AS cert_not_after,
     c.fingerprint AS cert_fingerprint, a.paired_at, a.last_seen_at, a.state
     FROM ${s}.agents a JOIN ${s}.certificates c ON c.serial = a.cert_serial`;
-  const pairingSelect = `SELECT id, agent_name, csr_pem, code, requested_at, expires_at, state, cert_pem FROM ${s}.pairing_requests`;
+  const pairingSelect = `SELECT id, agent_name, csr_pem, code, tags, address, version, requested_at, expires_at, state, cert_pem
+    FROM ${s}.pairing_requests`;
   return {
-    /** $1 id, $2 agent_name, $3 csr_pem, $4 code, $5 requested_at, $6 expires_at */
-    insertPairing: `INSERT INTO ${s}.pairing_requests (id, agent_name, csr_pem, code, requested_at, expires_at, state)
-      VALUES ($1, $2, $3, $4, $5, $6, 'pending')`,
+    /** $1 id, $2 agent_name, $3 csr_pem, $4 code, $5 tags, $6 address, $7 version, $8 requested_at, $9 expires_at */
+    insertPairing: `INSERT INTO ${s}.pairing_requests (id, agent_name, csr_pem, code, tags, address, version, requested_at, expires_at, state)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
     /** $1 code, $2 now */
     deleteExpiredWithCode: `DELETE FROM ${s}.pairing_requests WHERE code = $1 AND state = 'pending' AND expires_at <= $2`,
     /** $1 id */
     getPairing: `${pairingSelect} WHERE id = $1`,
     /** $1 code, $2 now */
     findPendingByCode: `${pairingSelect} WHERE code = $1 AND state = 'pending' AND expires_at > $2`,
+    /** $1 now */
+    listPending: `${pairingSelect} WHERE state = 'pending' AND expires_at > $1 ORDER BY requested_at, id COLLATE "C"`,
+    /** $1 now */
+    countPending: `SELECT count(*)::int AS n FROM ${s}.pairing_requests WHERE state = 'pending' AND expires_at > $1`,
     /** $1 id, $2 cert_pem, $3 now */
     approvePending: `UPDATE ${s}.pairing_requests SET state = 'approved', cert_pem = $2
-      WHERE id = $1 AND state = 'pending' AND expires_at > $3 RETURNING agent_name`,
+      WHERE id = $1 AND state = 'pending' AND expires_at > $3 RETURNING agent_name, tags, address, version`,
     /** $1 id */
     deletePending: `DELETE FROM ${s}.pairing_requests WHERE id = $1 AND state = 'pending'`,
     /** $1 now */
@@ -91,11 +96,17 @@ export interface PairingRow {
   agent_name: string;
   csr_pem: string;
   code: string;
+  tags: string[];
+  address: string;
+  version: string | null;
   requested_at: Date;
   expires_at: Date;
   state: StoredPairingState;
   cert_pem: string | null;
 }
+
+/** What approval reads back from the request it marks approved. */
+export type ApprovedPairingRow = Pick<PairingRow, 'agent_name' | 'tags' | 'address' | 'version'>;
 
 export interface CertificateRow {
   serial: string;
@@ -138,6 +149,9 @@ export function toStoredPairing(row: PairingRow): StoredPairing {
     agentName: row.agent_name,
     csrPem: row.csr_pem,
     code: row.code,
+    tags: row.tags,
+    address: row.address,
+    version: row.version,
     requestedAt: row.requested_at.toISOString(),
     expiresAt: row.expires_at.toISOString(),
     state: row.state,

@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.js';
 import { withTransaction } from './transaction.js';
 
 /** Bump with a new step in `migrate` whenever the DDL changes; `schema_version` records it. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 export const DEFAULT_SCHEMA = 'writ';
 
@@ -27,9 +27,10 @@ export function schemaIdentifier(schema: unknown): string {
 }
 
 /**
- * Version 1. The same tables as the SQLite registry: timestamptz for times, text[] for tags. An
- * agent's certificate details are read from `certificates` through `cert_serial`, so they cannot
- * disagree with it. Constraint and index names are fixed: errors are recognised by them.
+ * Version 1, as released; never edit it (schemas at version 1 exist), add a step after it instead.
+ * The same tables as the SQLite registry: timestamptz for times, text[] for tags. An agent's
+ * certificate details are read from `certificates` through `cert_serial`, so they cannot disagree
+ * with it. Constraint and index names are fixed: errors are recognised by them.
  */
 function ddlV1(s: string): string {
   return `
@@ -74,6 +75,20 @@ CREATE INDEX IF NOT EXISTS pairing_pending_expiry ON ${s}.pairing_requests (expi
 }
 
 /**
+ * Version 2, as in SQLite: a pairing request keeps what the agent asked to be registered with, so
+ * any control host sharing the registry can approve it. Rows from version 1 get no tags and an
+ * empty address (a request that cannot be approved; it expires within minutes anyway).
+ */
+function ddlV2Step(s: string): string {
+  return `
+ALTER TABLE ${s}.pairing_requests
+  ADD COLUMN tags    text[] NOT NULL DEFAULT '{}' CHECK (array_position(tags, NULL) IS NULL),
+  ADD COLUMN address text   NOT NULL DEFAULT '',
+  ADD COLUMN version text;
+`;
+}
+
+/**
  * Brings the schema to POSTGRES_SCHEMA_VERSION in one transaction. Several control hosts may start
  * at once: the transaction-scoped advisory lock lets one create the tables while the others wait,
  * then see its work (concurrent CREATE ... IF NOT EXISTS can otherwise fail on catalog rows). The
@@ -94,8 +109,9 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
       throw new RegistryError('REGISTRY_INVALID', `registry schema ${schema} is at version ${version}, newer than this writ (${POSTGRES_SCHEMA_VERSION}); upgrade writ`);
     }
     if (version === POSTGRES_SCHEMA_VERSION) return;
+    // Each step takes the schema from the version before it, all in this one transaction.
     if (version < 1) await client.query(ddlV1(s));
-    // Future versions: `if (version < 2) await client.query(ddlV2Step(s))`, each in this transaction.
+    if (version < 2) await client.query(ddlV2Step(s));
     await client.query(
       `INSERT INTO ${s}.schema_version (singleton, version) VALUES (true, $1) ON CONFLICT (singleton) DO UPDATE SET version = excluded.version`,
       [POSTGRES_SCHEMA_VERSION],

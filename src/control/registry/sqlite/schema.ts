@@ -4,15 +4,16 @@ import { RegistryError } from '../errors.js';
 type Db = BetterSqlite3.Database;
 
 /** Bump with a new step in `migrate` whenever the DDL changes; the file records it in `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /** 'wreg' in ASCII: marks the file as a writ registry (the agent's run store is 'writ'), so we never migrate another database. */
 export const REGISTRY_APPLICATION_ID = 0x77726567;
 
 /**
- * Version 1. STRICT tables: a wrong type is an error, not a silently coerced value. Times are
- * ISO-8601 UTC text (fixed width, so text order is time order). An agent's certificate details
- * are read from `certificates` through `cert_serial`, so they cannot disagree with it.
+ * Version 1, as released; never edit it (files at version 1 exist), add a step after it instead.
+ * STRICT tables: a wrong type is an error, not a silently coerced value. Times are ISO-8601 UTC
+ * text (fixed width, so text order is time order). An agent's certificate details are read from
+ * `certificates` through `cert_serial`, so they cannot disagree with it.
  */
 const DDL_V1 = `
 CREATE TABLE certificates (
@@ -53,6 +54,17 @@ CREATE UNIQUE INDEX pairing_pending_code ON pairing_requests (code) WHERE state 
 CREATE INDEX pairing_pending_expiry ON pairing_requests (expires_at) WHERE state = 'pending';
 `;
 
+/**
+ * Version 2: a pairing request keeps what the agent asked to be registered with, so any control host
+ * sharing the registry, or this one after a restart, can approve it. Rows from version 1 get no tags
+ * and an empty address (a request that cannot be approved; it expires within minutes anyway).
+ */
+const DDL_V2_STEP = `
+ALTER TABLE pairing_requests ADD COLUMN tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array');
+ALTER TABLE pairing_requests ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE pairing_requests ADD COLUMN version TEXT;
+`;
+
 /** Connection settings, applied on every open; each line is a durability or safety decision. */
 export function configureConnection(db: Db): void {
   // Wait up to 5 s for another connection's write lock instead of failing at once with SQLITE_BUSY.
@@ -77,8 +89,9 @@ export function migrate(db: Db): void {
   db.transaction(() => {
     const version = checkIdentity(db);
     if (version === SQLITE_SCHEMA_VERSION) return;
-    if (version === 0) db.exec(DDL_V1);
-    // Future versions: `if (version < 2) db.exec(DDL_V2_STEP)` and so on, each step in this transaction.
+    // Each step takes the file from the version before it, all in this one transaction.
+    if (version < 1) db.exec(DDL_V1);
+    if (version < 2) db.exec(DDL_V2_STEP);
     db.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();

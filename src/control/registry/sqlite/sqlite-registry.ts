@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { agentNotFound, RegistryError } from '../errors.js';
 import { checkApproval, checkFilter, checkIssuedCertificate, checkNewCertificate, checkNewPairingRequest, type CertificateRow } from '../inputs.js';
-import { isPairingId, newPairingId, pairingStateAt, toPairingRequest, unapprovable, undeniable } from '../pairing.js';
+import { approvedAgentFields, isPairingId, newPairingId, pairingStateAt, toPairingRequest, unapprovable, undeniable } from '../pairing.js';
 import type {
   AgentFilter,
   AgentRecord,
@@ -16,8 +16,9 @@ import type {
 import type { Registry } from '../registry.js';
 import { canonicalSerial, checkTags, checkVersion, isAgentName, isoNow, isPairingCode } from '../validate.js';
 import { prepareDatabaseFile } from './database-file.js';
+import { parseTags, toAgent, toStoredPairing } from './rows.js';
 import { configureConnection, migrate } from './schema.js';
-import { prepareStatements, type AgentRow, type Statements, } from './statements.js';
+import { prepareStatements, type Statements } from './statements.js';
 
 /**
  * The registry in one SQLite file (WAL, synchronous=FULL): for a single control host. Calls are
@@ -56,7 +57,7 @@ export class SqliteRegistry implements Registry {
       this.transaction(() => {
         // An expired request no longer shows its code to anyone, so it must not keep the code taken.
         this.sql.deleteExpiredWithCode.run({ code: row.code, now: row.requestedAt });
-        this.sql.insertPairing.run(row);
+        this.sql.insertPairing.run({ ...row, tags: JSON.stringify(row.tags) });
       });
       return { ...row, state: pairingStateAt('pending', row.expiresAt, row.requestedAt), certPem: null };
     });
@@ -66,7 +67,7 @@ export class SqliteRegistry implements Registry {
     return this.run(() => {
       const nowIso = isoNow(now);
       const row = isPairingId(id) ? this.sql.getPairing.get(id) : undefined;
-      return row === undefined ? null : toPairingRequest(row, nowIso);
+      return row === undefined ? null : toPairingRequest(toStoredPairing(row), nowIso);
     });
   }
 
@@ -75,8 +76,19 @@ export class SqliteRegistry implements Registry {
       const nowIso = isoNow(now);
       // A code that cannot be one (a typo) names no request, like an unknown one.
       const row = isPairingCode(code) ? this.sql.findPendingByCode.get({ code, now: nowIso }) : undefined;
-      return row === undefined ? null : toPairingRequest(row, nowIso);
+      return row === undefined ? null : toPairingRequest(toStoredPairing(row), nowIso);
     });
+  }
+
+  listPendingPairings(now: Date): Promise<PairingRequest[]> {
+    return this.run(() => {
+      const nowIso = isoNow(now);
+      return this.sql.listPending.all(nowIso).map((row) => toPairingRequest(toStoredPairing(row), nowIso));
+    });
+  }
+
+  countPendingPairings(now: Date): Promise<number> {
+    return this.run(() => this.sql.countPending.get(isoNow(now)) ?? 0);
   }
 
   approvePairing(id: string, approval: PairingApproval): Promise<AgentRecord> {
@@ -86,8 +98,9 @@ export class SqliteRegistry implements Registry {
         const approved = isPairingId(id) ? this.sql.approvePending.get({ id, certPem: a.certPem, now: a.pairedAt }) : undefined;
         if (approved === undefined) throw unapprovable(id, isPairingId(id) ? this.sql.getPairing.get(id) : undefined, a.pairedAt);
         const agentName = approved.agentName;
+        const fields = approvedAgentFields(id, { ...approved, tags: parseTags(approved.tags) }, a.overrides);
         this.insertCertificate({ ...a.certificate, agentName });
-        this.sql.upsertAgent.run({ name: agentName, tags: JSON.stringify(a.tags), address: a.address, version: a.version, certSerial: a.certificate.serial, pairedAt: a.pairedAt });
+        this.sql.upsertAgent.run({ name: agentName, tags: JSON.stringify(fields.tags), address: fields.address, version: fields.version, certSerial: a.certificate.serial, pairedAt: a.pairedAt });
         // Re-pairing means a new key: the name's earlier certificates must stop working now, not at expiry.
         this.sql.revokeCertificatesOf.run({ name: agentName, now: a.pairedAt, keep: a.certificate.serial });
         return agentName;
@@ -237,16 +250,6 @@ export class SqliteRegistry implements Registry {
     if (row === undefined) throw agentNotFound(name);
     return toAgent(row);
   }
-}
-
-function toAgent(row: AgentRow): AgentRecord {
-  return { ...row, tags: parseTags(row.tags) };
-}
-
-/** The column is CHECKed to be a JSON array; its items were checked tags when written. */
-function parseTags(json: string): string[] {
-  const value: unknown = JSON.parse(json);
-  return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : [];
 }
 
 /** SQLite failures as registry errors: lock waits that time out mean the registry is unavailable. */

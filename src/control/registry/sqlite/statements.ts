@@ -1,24 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { NewCertificateRow, PairingRow } from '../inputs.js';
-import type { StoredPairing } from '../pairing.js';
+import type { NewCertificateRow } from '../inputs.js';
 import type { AgentState, CertificateRecord } from '../records.js';
+import type { AgentRow, ApprovedPairingRow, PairingSelectRow } from './rows.js';
 
 type Db = BetterSqlite3.Database;
 type Stmt<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
-
-/** An agent as selected: `tags` is still JSON text; the certificate columns come from the join. */
-export interface AgentRow {
-  name: string;
-  tags: string;
-  address: string;
-  version: string | null;
-  certSerial: string;
-  certNotAfter: string;
-  certFingerprint: string;
-  pairedAt: string;
-  lastSeenAt: string | null;
-  state: AgentState;
-}
 
 export interface UpsertAgent {
   name: string;
@@ -29,21 +15,36 @@ export interface UpsertAgent {
   pairedAt: string;
 }
 
+/** A checked request with its tags as JSON text. */
+export interface InsertPairing {
+  id: string;
+  agentName: string;
+  csrPem: string;
+  code: string;
+  tags: string;
+  address: string;
+  version: string | null;
+  requestedAt: string;
+  expiresAt: string;
+}
+
 const AGENT_SELECT = `SELECT a.name, a.tags, a.address, a.version, a.cert_serial AS certSerial, c.not_after AS certNotAfter,
   c.fingerprint AS certFingerprint, a.paired_at AS pairedAt, a.last_seen_at AS lastSeenAt, a.state
   FROM agents a JOIN certificates c ON c.serial = a.cert_serial`;
-const PAIRING_SELECT = `SELECT id, agent_name AS agentName, csr_pem AS csrPem, code, requested_at AS requestedAt,
-  expires_at AS expiresAt, state, cert_pem AS certPem FROM pairing_requests`;
+const PAIRING_SELECT = `SELECT id, agent_name AS agentName, csr_pem AS csrPem, code, tags, address, version,
+  requested_at AS requestedAt, expires_at AS expiresAt, state, cert_pem AS certPem FROM pairing_requests`;
 const CERTIFICATE_SELECT = `SELECT serial, agent_name AS agentName, fingerprint, issued_at AS issuedAt, not_after AS notAfter,
   revoked_at AS revokedAt FROM certificates`;
 
 /** Every statement the registry runs, with its parameters and row type. Values are always bound. */
 export interface Statements {
-  readonly insertPairing: Stmt<[PairingRow & { id: string }]>;
+  readonly insertPairing: Stmt<[InsertPairing]>;
   readonly deleteExpiredWithCode: Stmt<[{ code: string; now: string }]>;
-  readonly getPairing: Stmt<[string], StoredPairing>;
-  readonly findPendingByCode: Stmt<[{ code: string; now: string }], StoredPairing>;
-  readonly approvePending: Stmt<[{ id: string; certPem: string; now: string }], { agentName: string }>;
+  readonly getPairing: Stmt<[string], PairingSelectRow>;
+  readonly findPendingByCode: Stmt<[{ code: string; now: string }], PairingSelectRow>;
+  readonly listPending: Stmt<[string], PairingSelectRow>;
+  readonly countPending: Stmt<[string], number>;
+  readonly approvePending: Stmt<[{ id: string; certPem: string; now: string }], ApprovedPairingRow>;
   readonly deletePending: Stmt<[string]>;
   readonly purgeExpired: Stmt<[string]>;
   readonly insertCertificate: Stmt<[NewCertificateRow]>;
@@ -67,16 +68,18 @@ export interface Statements {
 /** Prepared once per connection: SQLite parses and plans each statement a single time. */
 export function prepareStatements(db: Db): Statements {
   return {
-    insertPairing: db.prepare<[PairingRow & { id: string }]>(
-      `INSERT INTO pairing_requests (id, agent_name, csr_pem, code, requested_at, expires_at, state)
-       VALUES (@id, @agentName, @csrPem, @code, @requestedAt, @expiresAt, 'pending')`,
+    insertPairing: db.prepare<[InsertPairing]>(
+      `INSERT INTO pairing_requests (id, agent_name, csr_pem, code, tags, address, version, requested_at, expires_at, state)
+       VALUES (@id, @agentName, @csrPem, @code, @tags, @address, @version, @requestedAt, @expiresAt, 'pending')`,
     ),
     deleteExpiredWithCode: db.prepare("DELETE FROM pairing_requests WHERE code = @code AND state = 'pending' AND expires_at <= @now"),
-    getPairing: db.prepare<[string], StoredPairing>(`${PAIRING_SELECT} WHERE id = ?`),
-    findPendingByCode: db.prepare<[{ code: string; now: string }], StoredPairing>(`${PAIRING_SELECT} WHERE code = @code AND state = 'pending' AND expires_at > @now`),
-    approvePending: db.prepare<[{ id: string; certPem: string; now: string }], { agentName: string }>(
+    getPairing: db.prepare<[string], PairingSelectRow>(`${PAIRING_SELECT} WHERE id = ?`),
+    findPendingByCode: db.prepare<[{ code: string; now: string }], PairingSelectRow>(`${PAIRING_SELECT} WHERE code = @code AND state = 'pending' AND expires_at > @now`),
+    listPending: db.prepare<[string], PairingSelectRow>(`${PAIRING_SELECT} WHERE state = 'pending' AND expires_at > ? ORDER BY requested_at, id`),
+    countPending: db.prepare<[string], number>("SELECT COUNT(*) FROM pairing_requests WHERE state = 'pending' AND expires_at > ?").pluck(),
+    approvePending: db.prepare<[{ id: string; certPem: string; now: string }], ApprovedPairingRow>(
       `UPDATE pairing_requests SET state = 'approved', cert_pem = @certPem
-       WHERE id = @id AND state = 'pending' AND expires_at > @now RETURNING agent_name AS agentName`,
+       WHERE id = @id AND state = 'pending' AND expires_at > @now RETURNING agent_name AS agentName, tags, address, version`,
     ),
     deletePending: db.prepare("DELETE FROM pairing_requests WHERE id = ? AND state = 'pending'"),
     purgeExpired: db.prepare("DELETE FROM pairing_requests WHERE state = 'pending' AND expires_at <= ?"),

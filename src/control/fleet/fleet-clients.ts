@@ -1,0 +1,38 @@
+import type { AgentRecord } from '../registry/index.js';
+import { AgentClient } from './agent-client.js';
+import type { RevocationCheck } from './peer-identity.js';
+
+export interface FleetIdentity {
+  readonly caPem: string;
+  /** The control host's own certificate and key: what agents accept as their control host. */
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly isRevoked: RevocationCheck;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One verified client per agent, kept while its registration is unchanged: keep-alive connections
+ * are what makes fan-out fast. A new address or certificate (renewal, re-pairing) means a new
+ * client, so a connection verified against the old registration is never reused.
+ */
+export class FleetClients {
+  readonly #clients = new Map<string, { readonly key: string; readonly client: AgentClient }>();
+
+  constructor(private readonly identity: FleetIdentity) {}
+
+  for(agent: AgentRecord): AgentClient {
+    const key = `${agent.address}|${agent.certSerial}`;
+    const known = this.#clients.get(agent.name);
+    if (known?.key === key) return known.client;
+    known?.client.close();
+    const client = new AgentClient({ name: agent.name, address: agent.address, ...this.identity });
+    this.#clients.set(agent.name, { key, client });
+    return client;
+  }
+
+  close(): void {
+    for (const { client } of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * The fleet operations of the operator API. Answers are NDJSON streams (one JSON object a line), so a
+ * terminal shows progress and live output while hosts answer, and a script reads the same lines:
+ *   {"type":"targets","hosts"} (first)  {"type":"accepted","host","runId"}  {"type":"output","host","text"}
+ *   {"type":"result", ...HostResult}    {"type":"summary","exitCode","counts"}   (always last)
+ */
+export const FLEET_PING_PATH = '/v1/fleet/ping';
+export const FLEET_RUNS_PATH = '/v1/fleet/runs';
+
+const target = z.string().min(1).max(8192);
+const concurrency = z.number().int().min(1).max(10_000).default(50);
+
+export const FleetPingBodySchema = z
+  .object({ target, maxConcurrency: concurrency, hostTimeoutMs: z.number().int().min(1).max(600_000).default(10_000) })
+  .strict();
+
+export const FleetRunBodySchema = z
+  .object({
+    target,
+    /** The sealed `.writ`, base64: the control host forwards it unchanged; every agent verifies it. */
+    writ: z.base64().max(96 * 1024 * 1024),
+    maxConcurrency: concurrency,
+    /** Stop dispatching once more hosts than this failed; absent: never stop. */
+    maxErrors: z.number().int().min(0).optional(),
+    hostTimeoutMs: z.number().int().min(1).max(24 * 3_600_000).default(600_000),
+    /** Forward each host's output as it is produced. */
+    follow: z.boolean().default(true),
+  })
+  .strict();

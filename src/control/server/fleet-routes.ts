@@ -1,0 +1,137 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { WritError } from '../../core/errors.js';
+import { askAuthHook, type AuthContext, type AuthHookOptions } from '../auth-hook/index.js';
+import { fanOut, overallExitCode, resolveTargets, type HostOutcome, type HostResult, type HostTask } from '../fanout/index.js';
+import type { FleetClients } from '../fleet/index.js';
+import type { AgentRecord, Registry } from '../registry/index.js';
+import { FLEET_PING_PATH, FLEET_RUNS_PATH, FleetPingBodySchema, FleetRunBodySchema } from './fleet-messages.js';
+import type { ControlLogger } from './logger.js';
+import { operatorOf, requireOperator } from './operator-auth.js';
+
+export interface FleetContext {
+  readonly registry: Registry;
+  readonly clients: FleetClients;
+  readonly authHook: AuthHookOptions | null;
+  readonly apiToken: string;
+  readonly log: ControlLogger;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
+}
+
+/** An NDJSON answer written as hosts answer; the reply is taken over from Fastify. */
+function ndjson(reply: FastifyReply): (line: object) => void {
+  reply.hijack();
+  reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  return (line) => {
+    reply.raw.write(`${JSON.stringify(line)}\n`);
+  };
+}
+
+function summary(results: readonly HostResult[]): object {
+  const counts: Record<string, number> = {};
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return { type: 'summary', exitCode: overallExitCode(results), counts };
+}
+
+/** Asks the operator's hook, when one is configured; a refusal ends the request before any agent hears of it. */
+async function authorize(ctx: FleetContext, context: AuthContext): Promise<void> {
+  if (!ctx.authHook) return;
+  const decision = await askAuthHook(ctx.authHook, context);
+  ctx.log.info({ event: 'auth.decision', action: context.action, operator: context.operator, targets: context.targets.length, allowed: decision.allowed, code: decision.allowed ? null : decision.code });
+  if (!decision.allowed) throw new WritError('AUTH_HOOK_DENIED', `${decision.code}: ${decision.reason}`);
+}
+
+async function targetsOf(ctx: FleetContext, target: string): Promise<AgentRecord[]> {
+  return resolveTargets(target, await ctx.registry.listAgents());
+}
+
+const failure = (err: unknown): HostOutcome => {
+  const code = (err as { code?: unknown }).code;
+  return { exitCode: null, error: { code: typeof code === 'string' ? code : 'HOST_ERROR', message: err instanceof Error ? err.message : String(err) } };
+};
+
+/** The fleet operations: ping and run, each fanned out to the resolved targets over verified mTLS. */
+export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    // Operators only (API token or the control certificate); an agent's certificate never reaches these routes.
+    app.addHook('onRequest', (request, _reply, next) => {
+      try {
+        requireOperator(request, ctx.apiToken);
+        next();
+      } catch (err) {
+        next(err as Error);
+      }
+    });
+
+    app.post(FLEET_PING_PATH, async (request: FastifyRequest, reply) => {
+      const body = parse(FleetPingBodySchema, request.body);
+      const operator = operatorOf(request, ctx.apiToken);
+      const agents = await targetsOf(ctx, body.target);
+      await authorize(ctx, { action: 'ping', operator, targets: agents.map((a) => a.name), requestId: randomUUID(), at: new Date().toISOString() });
+      const byName = new Map(agents.map((a) => [a.name, a]));
+      const send = ndjson(reply);
+      send({ type: 'targets', hosts: [...byName.keys()] });
+      const task: HostTask = async (host) => {
+        const agent = byName.get(host);
+        if (!agent) return failure(new WritError('TARGET_UNKNOWN', host));
+        try {
+          const { latencyMs } = await ctx.clients.for(agent).health();
+          await ctx.registry.markSeen(host, new Date());
+          send({ type: 'pong', host, latencyMs: Math.round(latencyMs * 10) / 10 });
+          return { exitCode: 0, error: null };
+        } catch (err) {
+          return failure(err);
+        }
+      };
+      const results = await fanOut([...byName.keys()], task, { maxConcurrency: body.maxConcurrency, maxErrors: Infinity, hostTimeoutMs: body.hostTimeoutMs, onResult: (r) => { send({ type: 'result', ...r }); } });
+      send(summary(results));
+      reply.raw.end();
+    });
+
+    app.post(FLEET_RUNS_PATH, async (request: FastifyRequest, reply) => {
+      const body = parse(FleetRunBodySchema, request.body);
+      const operator = operatorOf(request, ctx.apiToken);
+      const writ = Buffer.from(body.writ, 'base64');
+      const agents = await targetsOf(ctx, body.target);
+      const requestId = randomUUID();
+      await authorize(ctx, { action: 'run', operator, targets: agents.map((a) => a.name), writ: { sha256: createHash('sha256').update(writ).digest('hex'), bytes: writ.length }, requestId, at: new Date().toISOString() });
+      ctx.log.info({ event: 'fleet.run', requestId, operator, hosts: agents.length });
+      const byName = new Map(agents.map((a) => [a.name, a]));
+      const send = ndjson(reply);
+      send({ type: 'targets', hosts: [...byName.keys()] });
+      const task: HostTask = async (host, signal) => {
+        const agent = byName.get(host);
+        if (!agent) return failure(new WritError('TARGET_UNKNOWN', host));
+        try {
+          const client = ctx.clients.for(agent);
+          const answer = await client.submit(writ);
+          if (!answer.accepted) return { exitCode: answer.run?.exitCode ?? null, error: answer.error, ...(answer.run ? { runId: answer.run.id } : {}) };
+          send({ type: 'accepted', host, runId: answer.run.id });
+          const final = await client.events(answer.run.id, (event) => {
+            if (event.type === 'output' && body.follow) send({ type: 'output', host, text: event.text });
+          }, signal);
+          if (!final) return { exitCode: null, error: { code: 'HOST_TIMEOUT', message: 'stopped waiting' }, runId: answer.run.id };
+          // The host's exit code exactly as its agent reported it; the error (denied, timeout...) says why.
+          return { exitCode: final.exitCode, error: final.error, runId: final.id };
+        } catch (err) {
+          return failure(err);
+        }
+      };
+      const results = await fanOut([...byName.keys()], task, {
+        maxConcurrency: body.maxConcurrency,
+        maxErrors: body.maxErrors ?? Infinity,
+        hostTimeoutMs: body.hostTimeoutMs,
+        onResult: (r) => { send({ type: 'result', ...r }); },
+      });
+      send(summary(results));
+      reply.raw.end();
+    });
+    done();
+  };
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
+import type { z } from 'zod';
+import { WritError } from '../../core/errors.js';
+import { PAIRING_REQUESTS_PATH, normalizePairingCode } from '../../transport/pairing/index.js';
+import { parseCsr } from '../pki/index.js';
+import type { PairingRequest } from '../registry/index.js';
+import { issueAgentCertificate } from './agent-certificate.js';
+import type { ControlContext } from './context.js';
+import { requireOperator } from './operator-auth.js';
+import {
+  AGENTS_PATH,
+  HEALTH_PATH,
+  PAIRING_APPROVE_PATH,
+  PAIRING_DENY_PATH,
+  PAIRING_MODE_PATH,
+  PairingCodeBodySchema,
+  PairingModeBodySchema,
+  type PendingPairingView,
+} from './operator-messages.js';
+import { DEFAULT_PAIRING_MINUTES } from './pairing-window.js';
+import { pendingPairingView } from './pending-view.js';
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
+}
+
+/** The pending, unexpired request showing `code`, or PAIRING_NOT_FOUND. */
+async function pendingRequestByCode(ctx: ControlContext, typedCode: string, now: Date): Promise<PairingRequest> {
+  const code = normalizePairingCode(typedCode);
+  const request = await ctx.registry.findPairingByCode(code, now);
+  if (request === null) throw new WritError('PAIRING_NOT_FOUND', `no pending pairing request shows the code ${code} (already decided, expired or never made)`);
+  return request;
+}
+
+/**
+ * The operator API. Every route needs an operator (API token or the control certificate), checked
+ * before the route runs; nothing here is reachable by an agent's own certificate.
+ */
+export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
+  return (scope: FastifyInstance, _options, done) => {
+    scope.addHook('onRequest', (request, _reply, next) => {
+      try {
+        requireOperator(request, ctx.apiToken);
+        next();
+      } catch (err) {
+        next(err as Error);
+      }
+    });
+
+    scope.get(HEALTH_PATH, () => ({ status: 'ok' }));
+
+    scope.get(PAIRING_MODE_PATH, () => ctx.window.state());
+
+    scope.post(PAIRING_MODE_PATH, (request) => {
+      const body = parseBody(PairingModeBodySchema, request.body);
+      const state = body.enabled ? ctx.window.open(body.minutes ?? DEFAULT_PAIRING_MINUTES) : ctx.window.close();
+      ctx.log.info({ event: 'pairing.mode', ...state });
+      return state;
+    });
+
+    scope.get(PAIRING_REQUESTS_PATH, async (): Promise<PendingPairingView[]> => {
+      const now = new Date();
+      await purgeExpired(ctx, now);
+      // Whichever control host accepted them: the registry is the one list of undecided requests.
+      const requests = await ctx.registry.listPendingPairings(now);
+      const registered = new Set((await ctx.registry.listAgents({ names: requests.map((r) => r.agentName) })).map((a) => a.name));
+      return requests.map((r) => pendingPairingView(r, registered.has(r.agentName)));
+    });
+
+    scope.post(PAIRING_APPROVE_PATH, async (request) => {
+      const now = new Date();
+      const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, now);
+      // Stored by an older writ (registry schema 1), the request has no address: the control host
+      // could never dial the agent, so no certificate is issued for it.
+      if (pairing.address === '') {
+        throw new WritError('PAIRING_INCOMPLETE', `the request showing ${pairing.code} has no agent address (stored by an older writ); deny it and have the agent request pairing again`);
+      }
+      // Parsed again from the stored CSR: the certificate's key and name come from nothing else.
+      const approval = issueAgentCertificate(ctx.ca, parseCsr(pairing.csrPem), pairing, ctx.agentValidityDays, now);
+      const agent = await ctx.registry.approvePairing(pairing.id, approval);
+      ctx.log.info({ event: 'pairing.approved', name: agent.name, code: pairing.code, serial: agent.certSerial, address: agent.address, tags: agent.tags });
+      return { agent };
+    });
+
+    scope.post(PAIRING_DENY_PATH, async (request) => {
+      const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, new Date());
+      await ctx.registry.denyPairing(pairing.id);
+      ctx.log.info({ event: 'pairing.denied', name: pairing.agentName, code: pairing.code });
+      return { denied: { name: pairing.agentName, code: pairing.code } };
+    });
+
+    scope.get(AGENTS_PATH, () => ctx.registry.listAgents());
+    done();
+  };
+}
+
+/** Deletes expired requests from the registry; logs how many went. */
+export async function purgeExpired(ctx: ControlContext, now: Date): Promise<void> {
+  const purged = await ctx.registry.purgeExpiredPairings(now);
+  if (purged > 0) ctx.log.info({ event: 'pairing.expired', count: purged });
+}

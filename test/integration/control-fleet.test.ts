@@ -1,0 +1,125 @@
+/**
+ * The fleet end to end with real processes on loopback: `writ control serve`, two agents paired
+ * through `writ agent request-pairing` + `writ control approve`, then serving mutual TLS with the
+ * certificates they were issued; `writ hosts`, `writ ping tag:web` and `writ send` fan out through
+ * the control host, with live output, exact exit codes, --max-errors, and the auth hook failing closed.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { sealTest } from '../../src/bundle/testing/writs.js';
+import { httpsJson } from '../../src/control/server/testing.js';
+import { startAgent, writeConfig, type AgentProcess } from '../support/agent-process.js';
+import { writ } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+import { startWrit, type WritProcess } from '../support/writ-process.js';
+
+const root = tempDir('writ-control-fleet-');
+const at = (name: string): string => join(root.path, name);
+const caDir = at('ca');
+const denyFlag = at('deny-everything');
+const owner = generateKeyPairSync('ed25519');
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+let serve: WritProcess;
+const agents: AgentProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Pairs one agent the way an operator would, then starts it with the certificate it was issued. */
+async function pairAndStart(name: string, control: string): Promise<void> {
+  const port = await freePort();
+  const out = at(name);
+  const asking = startWrit(['agent', 'request-pairing', '--control', control, '--name', name, '--address', `127.0.0.1:${port}`, '--tags', 'web', '--out', out, '--timeout', '30s', '--json']);
+  const code = String((await asking.waitForLine((l) => l.event === 'pairing.code', 20_000)).code);
+  const approved = writ(['control', 'approve', code, '--dir', caDir]);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.equal(await asking.exited, 0, asking.stderr());
+  const config = writeConfig(
+    join(out, 'agent.yaml'),
+    `host:\n  name: ${name}\ntrust:\n  paths: [${at('owner.pem')}]\nstateDir: ${join(out, 'state')}\nhttps:\n  listen: 127.0.0.1:${port}\n  cert: ${join(out, 'agent.crt')}\n  key: ${join(out, 'agent.key')}\n  clientCa: ${join(out, 'control-ca.pem')}\n`,
+  );
+  agents.push(await startAgent(config));
+}
+
+before(async () => {
+  writeFileSync(at('owner.pem'), owner.publicKey.export({ type: 'spki', format: 'pem' }));
+  const hook = at('auth-hook.sh');
+  // Allows unless the flag file exists: the test flips it to see a refusal stop a request.
+  writeFileSync(hook, `#!/bin/sh\ncat > ${at('last-auth.json')}\nif [ -e ${denyFlag} ]; then echo "frozen by test" >&2; exit 1; fi\nexit 0\n`);
+  chmodSync(hook, 0o755);
+  assert.equal(writ(['control', 'init', '--dir', caDir]).code, 0);
+  serve = startWrit(['control', 'serve', '--dir', caDir, '--listen', '127.0.0.1:0', '--auth-hook', hook]);
+  const started = await serve.waitForLine((l) => l.event === 'control.started');
+  const control = new URL(String(started.address)).host;
+  const token = readFileSync(join(caDir, 'api.token'), 'utf8').trim();
+  const opened = await httpsJson(new URL('/v1/pairing/mode', `https://${control}`), readFileSync(join(caDir, 'ca.pem'), 'utf8'), { method: 'POST', token, body: { enabled: true, minutes: 5 } });
+  assert.equal(opened.status, 200);
+  for (const name of ['agent-1', 'agent-2']) await pairAndStart(name, control);
+});
+
+after(async () => {
+  for (const agent of agents) await agent.stop();
+  await serve.stop('SIGTERM');
+  root[Symbol.dispose]();
+});
+
+const jsonLines = (stdout: string): Record<string, unknown>[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const results = (stdout: string) => jsonLines(stdout).filter((l) => l.type === 'result');
+
+test('writ hosts lists both paired agents with their tags', () => {
+  const listed = writ(['hosts', '--dir', caDir, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const hosts = JSON.parse(listed.stdout) as { name: string; tags: string[] }[];
+  assert.deepEqual(hosts.map((h) => [h.name, h.tags]), [['agent-1', ['web']], ['agent-2', ['web']]]);
+});
+
+test('writ ping tag:web reaches both agents over mutual TLS', () => {
+  const pinged = writ(['ping', 'tag:web', '--dir', caDir, '--json']);
+  assert.equal(pinged.code, 0, pinged.stderr);
+  assert.deepEqual(results(pinged.stdout).map((r) => [r.host, r.status]).sort(), [['agent-1', 'ok'], ['agent-2', 'ok']]);
+});
+
+test('writ send fans a writ out: live output from each host, exact exit codes, a summary table', async () => {
+  const job = at('hello.writ');
+  writeFileSync(job, (await sealTest(owner.privateKey, { script: { name: 'hello.js', bytes: enc('console.log("hello from " + sys.hostname().length); 1') } })).writ);
+  const sent = writ(['send', 'tag:web', job, '--dir', caDir, '--json']);
+  assert.equal(sent.code, 0, sent.stderr);
+  const lines = jsonLines(sent.stdout);
+  assert.equal(lines.filter((l) => l.type === 'output').length, 2);
+  assert.deepEqual(results(sent.stdout).map((r) => [r.host, r.status, r.exitCode]).sort(), [['agent-1', 'ok', 0], ['agent-2', 'ok', 0]]);
+  assert.equal(lines.at(-1)?.type, 'summary');
+  const human = writ(['send', 'agent-1', at('again.writ'), '--dir', caDir]);
+  assert.equal(human.code, 2, 'a missing file is a usage error');
+});
+
+test('a failing script keeps its exit code per host; --max-errors 0 stops dispatching after the first failure', async () => {
+  const job = at('fail.writ');
+  writeFileSync(job, (await sealTest(owner.privateKey, { script: { name: 'fail.js', bytes: enc('throw new Error("no")') } })).writ);
+  const sent = writ(['send', 'agent-1,agent-2', job, '--dir', caDir, '--max-concurrency', '1', '--max-errors', '0', '--json']);
+  assert.equal(sent.code, 1);
+  assert.deepEqual(results(sent.stdout).map((r) => [r.host, r.status, r.exitCode]), [['agent-1', 'failed', 1], ['agent-2', 'skipped', null]]);
+});
+
+test('the auth hook sees each request and its refusal stops it before any agent is reached', () => {
+  mkdirSync(denyFlag);
+  try {
+    const refused = writ(['ping', 'agent-1', '--dir', caDir, '--json']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /AUTH_HOOK_DENIED/);
+    const seen = JSON.parse(readFileSync(at('last-auth.json'), 'utf8')) as { action: string; operator: string; targets: string[] };
+    assert.deepEqual([seen.action, seen.operator, seen.targets], ['ping', 'api-token', ['agent-1']]);
+  } finally {
+    rmSync(denyFlag, { recursive: true });
+  }
+  assert.equal(writ(['ping', 'agent-1', '--dir', caDir, '--json']).code, 0);
+});
