@@ -5,7 +5,7 @@
  * the control host, with live output, exact exit codes, --max-errors, and the auth hook failing closed.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -98,6 +98,13 @@ test('writ send fans a writ out: live output from each host, exact exit codes, a
   assert.equal(lines.filter((l) => l.type === 'output').length, 2);
   assert.deepEqual(results(sent.stdout).map((r) => [r.host, r.status, r.exitCode]).sort(), [['agent-1', 'ok', 0], ['agent-2', 'ok', 0]]);
   assert.equal(lines.at(-1)?.type, 'summary');
+  // A writ far beyond the control host's small default body limit (a 300 KB sealed input) goes through too.
+  const big = at('big.writ');
+  const input = new Map([['data.bin', new Uint8Array(randomBytes(300 * 1024))]]);
+  writeFileSync(big, (await sealTest(owner.privateKey, { inputs: input, script: { name: 'big.js', bytes: enc('console.log(inputs.readBytes("data.bin").length); 1') } })).writ);
+  const bigSent = writ(['send', 'agent-1', big, '--dir', caDir, '--json']);
+  assert.equal(bigSent.code, 0, bigSent.stderr + bigSent.stdout);
+  assert.equal(jsonLines(bigSent.stdout).find((l) => l.type === 'output')?.text, '307200\n');
   const human = writ(['send', 'agent-1', at('again.writ'), '--dir', caDir]);
   assert.equal(human.code, 2, 'a missing file is a usage error');
 });

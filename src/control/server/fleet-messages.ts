@@ -10,6 +10,9 @@ export const FLEET_PING_PATH = '/v1/fleet/ping';
 export const FLEET_RUNS_PATH = '/v1/fleet/runs';
 
 const target = z.string().min(1).max(8192);
+/** The largest writ the agents take by default (64 MiB) in base64, plus room for the other fields. */
+const MAX_WRIT_BASE64 = Math.ceil((64 * 1024 * 1024 + 256 * 1024) / 3) * 4;
+export const FLEET_RUN_BODY_LIMIT = MAX_WRIT_BASE64 + 64 * 1024;
 const concurrency = z.number().int().min(1).max(10_000).default(50);
 
 export const FleetPingBodySchema = z
@@ -20,7 +23,7 @@ export const FleetRunBodySchema = z
   .object({
     target,
     /** The sealed `.writ`, base64: the control host forwards it unchanged; every agent verifies it. */
-    writ: z.base64().max(96 * 1024 * 1024),
+    writ: z.base64().max(MAX_WRIT_BASE64),
     maxConcurrency: concurrency,
     /** Stop dispatching once more hosts than this failed; absent: never stop. */
     maxErrors: z.number().int().min(0).optional(),

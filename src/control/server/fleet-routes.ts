@@ -6,7 +6,7 @@ import { askAuthHook, type AuthContext, type AuthHookOptions } from '../auth-hoo
 import { fanOut, overallExitCode, resolveTargets, type HostOutcome, type HostResult, type HostTask } from '../fanout/index.js';
 import type { FleetClients } from '../fleet/index.js';
 import type { AgentRecord, Registry } from '../registry/index.js';
-import { FLEET_PING_PATH, FLEET_RUNS_PATH, FleetPingBodySchema, FleetRunBodySchema } from './fleet-messages.js';
+import { FLEET_PING_PATH, FLEET_RUN_BODY_LIMIT, FLEET_RUNS_PATH, FleetPingBodySchema, FleetRunBodySchema } from './fleet-messages.js';
 import type { ControlLogger } from './logger.js';
 import { operatorOf, requireOperator } from './operator-auth.js';
 
@@ -94,7 +94,8 @@ export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
       reply.raw.end();
     });
 
-    app.post(FLEET_RUNS_PATH, async (request: FastifyRequest, reply) => {
+    // The server's small default limit suits pairing; a writ (base64) may be far larger.
+    app.post(FLEET_RUNS_PATH, { bodyLimit: FLEET_RUN_BODY_LIMIT }, async (request: FastifyRequest, reply) => {
       const body = parse(FleetRunBodySchema, request.body);
       const operator = operatorOf(request, ctx.apiToken);
       const writ = Buffer.from(body.writ, 'base64');
