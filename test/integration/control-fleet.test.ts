@@ -89,6 +89,15 @@ test('writ ping tag:web reaches both agents over mutual TLS', () => {
   assert.deepEqual(results(pinged.stdout).map((r) => [r.host, r.status]).sort(), [['agent-1', 'ok'], ['agent-2', 'ok']]);
 });
 
+test('hosts that answer after their timeout cannot disturb the control host: the next ping still works', async () => {
+  const late = writ(['ping', 'tag:web', '--dir', caDir, '--timeout', '1', '--json']);
+  assert.equal(late.code, 1);
+  assert.deepEqual(results(late.stdout).map((r) => r.status), ['timeout', 'timeout']);
+  // The agents' answers arrive now, after the summary ended the response.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(writ(['ping', 'tag:web', '--dir', caDir, '--json']).code, 0, serve.stderr());
+});
+
 test('writ send fans a writ out: live output from each host, exact exit codes, a summary table', async () => {
   const job = at('hello.writ');
   writeFileSync(job, (await sealTest(owner.privateKey, { script: { name: 'hello.js', bytes: enc('console.log("hello from " + sys.hostname().length); 1') } })).writ);

@@ -29,6 +29,9 @@ function ndjson(reply: FastifyReply): (line: object) => void {
   reply.hijack();
   reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
   return (line) => {
+    // A host that timed out may still answer after the summary: writing after the end would raise
+    // an error event on the response, which nothing handles, and take the control host down.
+    if (reply.raw.writableEnded || reply.raw.destroyed) return;
     reply.raw.write(`${JSON.stringify(line)}\n`);
   };
 }
