@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { request, type Agent as HttpsAgent } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { CLI_COMMAND } from './cli.js';
+import { startWrit } from './writ-process.js';
 
 /** A self-signed server certificate for 127.0.0.1, made by openssl at test time. */
 export function makeServerCert(dir: string): { cert: string; key: string } {
@@ -22,46 +20,16 @@ export interface AgentProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `writ agent --config` as a real process and waits until its HTTPS transport listens. */
+/** Starts `writ agent --config` as a real process and waits until its first transport listens. */
 export async function startAgent(configPath: string, env: Record<string, string> = {}): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [...CLI_COMMAND, 'agent', '--config', configPath], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: Record<string, unknown>[] = [];
-  const waiters: { predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    logs.push(line);
-    for (const w of [...waiters]) if (w.predicate(line)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(line);
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitForLog = (predicate: (l: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> => {
-    const seen = logs.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent log line not seen in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
-      waiters.push({ predicate, resolve: (l) => { clearTimeout(timer); resolve(l); } });
-      void exited.then((code) => { clearTimeout(timer); reject(new Error(`agent exited (${String(code)}): ${stderr}`)); });
-    });
-  };
-  const started = await waitForLog((l) => l.event === 'transport.started');
+  const agent = startWrit(['agent', '--config', configPath], env);
+  const started = await agent.waitForLine((l) => l.event === 'transport.started');
   return {
-    child,
+    child: agent.child,
     url: String(started.address),
-    logs,
-    waitForLog,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
+    logs: agent.lines,
+    waitForLog: (predicate, timeoutMs) => agent.waitForLine(predicate, timeoutMs),
+    stop: (signal) => agent.stop(signal),
   };
 }
 
