@@ -8,13 +8,14 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sealWrit } from '../src/bundle/index.js';
+import { startPrivateSshd } from './sshd.js';
 import { median } from './stats.js';
 
 export interface AgentLatencyResult {
@@ -54,25 +55,10 @@ function call(url: string, ca: Buffer, agent: HttpsAgent, method: string, body?:
 }
 
 function sshBaseline(dir: string, runs: number): number[] | null {
-  if (!existsSync('/usr/sbin/sshd')) return null;
+  const sshd = startPrivateSshd(join(dir, 'sshd'));
+  if (sshd === null) return null;
   try {
-    // sshd refuses to start without its privilege-separation directory (systemd normally makes it).
-    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  } catch {
-    return null;
-  }
-  const hostKey = join(dir, 'host_ed25519');
-  const userKey = join(dir, 'user_ed25519');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', userKey]);
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${userKey}.pub`));
-  const port = String(20000 + Math.floor(Math.random() * 20000));
-  const config = join(dir, 'sshd_config');
-  writeFileSync(config, `Port ${port}\nListenAddress 127.0.0.1\nHostKey ${hostKey}\nAuthorizedKeysFile ${join(dir, 'authorized_keys')}\nPasswordAuthentication no\nStrictModes no\nPidFile ${join(dir, 'sshd.pid')}\nUsePAM no\n`);
-  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: 'ignore' });
-  try {
-    const args = ['-q', '-p', port, '-i', userKey, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '127.0.0.1', 'true'];
-    for (let i = 0; i < 50 && spawnSync('ssh', args).status !== 0; i++) spawnSync('sleep', ['0.1']);
+    const args = sshd.sshArgs('true');
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
@@ -82,7 +68,7 @@ function sshBaseline(dir: string, runs: number): number[] | null {
     }
     return times;
   } finally {
-    sshd.kill();
+    sshd.stop();
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
@@ -50,6 +50,14 @@ function openPairing(url: string, caDir: string): Promise<void> {
   });
 }
 
+/** Runs a `writ` command, shows it, and returns its stdout (for a value the next command needs). */
+function captureWrit(args: string[]): string {
+  process.stdout.write(`\x1b[2m$ writ ${args.join(' ')}\x1b[0m\n`);
+  const out = execFileSync(process.execPath, [writ, ...args], { encoding: 'utf8' });
+  process.stdout.write(out);
+  return out;
+}
+
 /** A control host on loopback pairs two agents, then fans one writ out to both with live output. */
 export async function controlDemo(dir: string, key: string, trust: string): Promise<void> {
   const children: ChildProcess[] = [];
@@ -85,6 +93,25 @@ export async function controlDemo(dir: string, key: string, trust: string): Prom
     const job = join(dir, 'fleet.writ');
     runWrit(dir, ['seal', '--script', script, '--policy', join(dir, 'allow.cedar'), '--key', key, '--out', job]);
     runWrit(dir, ['send', 'tag:web', job, '--dir', caDir]);
+
+    step('18. One program, no shell: writ exec builds, seals and sends a writ allowing exactly /usr/bin/uname');
+    runWrit(dir, ['exec', 'tag:web', '--dir', caDir, '--key', key, '--', '/usr/bin/uname', '-s']);
+
+    step('19. Detached: send returns a run id at once; writ status and writ logs -f find the run on the control host');
+    // A writ runs once per host (replays are refused), so the detached run gets a newly sealed one.
+    const job2 = join(dir, 'fleet-2.writ');
+    runWrit(dir, ['seal', '--script', script, '--policy', join(dir, 'allow.cedar'), '--key', key, '--out', job2]);
+    const detached = captureWrit(['send', 'tag:web', job2, '--dir', caDir, '--detach', '--json']);
+    const runId = String((JSON.parse(detached) as { run?: unknown }).run);
+    runWrit(dir, ['logs', '-f', runId, '--dir', caDir]);
+    runWrit(dir, ['status', runId, '--dir', caDir]);
+
+    step('20. Certificates: renew web1\'s over its live connection, rotate the control host\'s own, revoke web2');
+    runWrit(dir, ['control', 'renew', 'web1', '--dir', caDir]);
+    runWrit(dir, ['control', 'rotate-cert', '--dir', caDir]);
+    runWrit(dir, ['control', 'revoke', 'web2', '--dir', caDir]);
+    runWrit(dir, ['ping', 'web1', '--dir', caDir]);
+    runWrit(dir, ['hosts', '--dir', caDir]);
   } finally {
     for (const child of children.reverse()) child.kill('SIGTERM');
   }

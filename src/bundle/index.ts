@@ -12,7 +12,7 @@ export type { ReplayStore } from './replay-store.js';
 export { verifyWrit, DEFAULT_CLOCK_SKEW_MS, DEFAULT_MAX_BUNDLE_BYTES } from './verify.js';
 export type { VerifyOptions, VerifiedWrit, HostIdentity } from './verify.js';
 export { sealWrit, newManifest } from './seal.js';
-export type { SealRequest, SealedOutput } from './seal.js';
+export type { SealRequest, SealSigning, SealedOutput } from './seal.js';
 export { SIGNING_KEY_TYPES, generateSigningKey, writeSigningKey, publicKeyPathFor, loadPrivateKey, loadSignerChain } from './keys.js';
 export type { SigningKeyType } from './keys.js';
 export { DEFAULT_UNPACK_LIMITS, unpackBundle, packBundle } from './archive/index.js';

@@ -6,13 +6,8 @@ import { ARGS_FILE, INPUTS_DIR, POLICY_FILE, languageOfEntry } from './layout.js
 import { MANIFEST_FILE, manifestToJson, type Manifest, type ManifestLimits } from './manifest.js';
 import { signDetached } from './trust/index.js';
 
-/** What `writ seal` puts in a writ, already read and checked by the caller. */
-export interface SealRequest {
-  /** The entry script's file name in the bundle and its bytes. */
-  readonly script: { readonly name: string; readonly bytes: Uint8Array };
-  readonly policy: Uint8Array;
-  readonly args?: Uint8Array;
-  readonly inputs: ReadonlyMap<string, Uint8Array>;
+/** Who signs a writ and for when and whom: the same for every command that seals. */
+export interface SealSigning {
   readonly privateKey: KeyObject;
   /** Signer certificate chain, leaf first, DER. Without one the signer's public key is carried. */
   readonly chainDer?: readonly Uint8Array[];
@@ -20,6 +15,15 @@ export interface SealRequest {
   readonly notBefore?: Date;
   readonly expiresInMs: number;
   readonly audience: readonly string[];
+}
+
+/** What `writ seal` puts in a writ, already read and checked by the caller. */
+export interface SealRequest extends SealSigning {
+  /** The entry script's file name in the bundle and its bytes. */
+  readonly script: { readonly name: string; readonly bytes: Uint8Array };
+  readonly policy: Uint8Array;
+  readonly args?: Uint8Array;
+  readonly inputs: ReadonlyMap<string, Uint8Array>;
   readonly limits: ManifestLimits;
 }
 

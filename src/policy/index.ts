@@ -11,4 +11,5 @@ export { CedarGate } from './cedar-gate.js';
 export type { CedarGateOptions, CedarGateStats, GateProblem } from './cedar-gate.js';
 export { AllOfGates } from './all-gates.js';
 export { LearningGate, synthesizePolicy } from './learn.js';
+export { cedarString } from './cedar-text.js';
 export type { SynthesizeOptions } from './learn.js';

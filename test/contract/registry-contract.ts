@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Registry } from '../../src/control/registry/index.js';
 import { registryAgentCases } from './registry-contract-agents.js';
 import { registryPendingCases } from './registry-contract-pending.js';
+import { registryRunCases } from './registry-contract-runs.js';
 import {
   CERT_PEM,
   CSR_PEM,
@@ -198,5 +199,6 @@ export function registryContract(name: string, open: () => Promise<RegistryHarne
 
     registryPendingCases(() => harness);
     registryAgentCases(() => harness);
+    registryRunCases(() => harness);
   });
 }

@@ -7,7 +7,9 @@ import { openRegistry, SqliteRegistry, type Registry } from '../../src/control/r
 import { tempDir } from '../support/temp.js';
 import { registryContract } from './registry-contract.js';
 import { pairAgent, rejectsWithCode, uniqueName } from './registry-fixtures.js';
+import { assertFleetRunsWork } from './registry-contract-runs.js';
 import { SQLITE_V1_DDL, SQLITE_V1_ROWS, assertUpgradedFromV1 } from './registry-v1-schema.js';
+import { SQLITE_V2_STEP } from './registry-v2-schema.js';
 
 registryContract('sqlite', () => {
   const dir = tempDir('writ-registry-');
@@ -77,12 +79,13 @@ describe('sqlite registry file', () => {
     const registry = SqliteRegistry.open(path);
     try {
       await assertUpgradedFromV1(registry);
+      await assertFleetRunsWork(registry);
     } finally {
       await registry.close();
     }
     const check = new Database(path, { readonly: true });
     try {
-      assert.equal(check.pragma('user_version', { simple: true }), 2);
+      assert.equal(check.pragma('user_version', { simple: true }), 3);
       const columns = check.prepare<[], { name: string; dflt_value: string | null; notnull: number }>('SELECT name, dflt_value, "notnull" FROM pragma_table_info(\'pairing_requests\')').all();
       assert.deepEqual(columns.slice(-3), [
         { name: 'tags', dflt_value: "'[]'", notnull: 1 },
@@ -92,10 +95,32 @@ describe('sqlite registry file', () => {
     } finally {
       check.close();
     }
-    // Opening again finds version 2 and changes nothing.
+    // Opening again finds version 3 and changes nothing.
     const again = SqliteRegistry.open(path);
     assert.equal((await again.getAgent('v1-agent'))?.tags[0], 'old');
     await again.close();
+  });
+
+  test('a version 2 file is upgraded in place: fleet runs can be recorded; old rows read back', async () => {
+    using dir = tempDir('writ-registry-');
+    const path = join(dir.path, 'registry.db');
+    const old = new Database(path);
+    old.exec(SQLITE_V1_DDL);
+    old.exec(SQLITE_V1_ROWS);
+    old.exec(SQLITE_V2_STEP);
+    old.pragma('application_id = 2003985767');
+    old.pragma('user_version = 2');
+    old.close();
+    const registry = SqliteRegistry.open(path);
+    try {
+      await assertUpgradedFromV1(registry);
+      await assertFleetRunsWork(registry);
+    } finally {
+      await registry.close();
+    }
+    const check = new Database(path, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), 3);
+    check.close();
   });
 
   test('openRegistry: a path opens SQLite; other URL schemes and a schema option are refused', async () => {

@@ -127,3 +127,17 @@ test('--help on every command', () => {
     assert.match(res.stdout, /Usage: writ/);
   }
 });
+
+test('writ run TARGET job.writ is the fleet alias of writ send: it goes to the control host and refuses local-run flags', () => {
+  using dir = tempDir();
+  const job = `${dir.path}/job.writ`;
+  writeFileSync(job, 'not even a writ: the control host would be the one to refuse it');
+  // No control host runs for this directory: the alias asks for it, where a local run would verify the file.
+  const fleet = writ(['run', 'web1', job], { env: { WRIT_CONTROL_DIR: `${dir.path}/control` } });
+  assert.notEqual(fleet.code, 0);
+  assert.match(fleet.stderr, /CONTROL_NOT_RUNNING/);
+  const mixed = writ(['run', 'web1', job, '--trust', job, '--timeout', '5'], { env: { WRIT_CONTROL_DIR: `${dir.path}/control` } });
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /OPTION_CONFLICT/);
+  assert.match(mixed.stderr, /--trust/);
+});

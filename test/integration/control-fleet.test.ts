@@ -7,15 +7,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sealTest } from '../../src/bundle/testing/writs.js';
-import { httpsJson } from '../../src/control/server/testing.js';
-import { startAgent, writeConfig, type AgentProcess } from '../support/agent-process.js';
 import { writ } from '../support/cli.js';
+import { startFleet, type Fleet } from '../support/fleet.js';
 import { tempDir } from '../support/temp.js';
-import { startWrit, type WritProcess } from '../support/writ-process.js';
 
 const root = tempDir('writ-control-fleet-');
 const at = (name: string): string => join(root.path, name);
@@ -23,33 +20,7 @@ const caDir = at('ca');
 const denyFlag = at('deny-everything');
 const owner = generateKeyPairSync('ed25519');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-let serve: WritProcess;
-const agents: AgentProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Pairs one agent the way an operator would, then starts it with the certificate it was issued. */
-async function pairAndStart(name: string, control: string): Promise<void> {
-  const port = await freePort();
-  const out = at(name);
-  const asking = startWrit(['agent', 'request-pairing', '--control', control, '--name', name, '--address', `127.0.0.1:${port}`, '--tags', 'web', '--out', out, '--timeout', '30s', '--json']);
-  const code = String((await asking.waitForLine((l) => l.event === 'pairing.code', 20_000)).code);
-  const approved = writ(['control', 'approve', code, '--dir', caDir]);
-  assert.equal(approved.code, 0, approved.stderr);
-  assert.equal(await asking.exited, 0, asking.stderr());
-  const config = writeConfig(
-    join(out, 'agent.yaml'),
-    `host:\n  name: ${name}\ntrust:\n  paths: [${at('owner.pem')}]\nstateDir: ${join(out, 'state')}\nhttps:\n  listen: 127.0.0.1:${port}\n  cert: ${join(out, 'agent.crt')}\n  key: ${join(out, 'agent.key')}\n  clientCa: ${join(out, 'control-ca.pem')}\n`,
-  );
-  agents.push(await startAgent(config));
-}
+let fleet: Fleet | undefined;
 
 before(async () => {
   writeFileSync(at('owner.pem'), owner.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -57,19 +28,11 @@ before(async () => {
   // Allows unless the flag file exists: the test flips it to see a refusal stop a request.
   writeFileSync(hook, `#!/bin/sh\ncat > ${at('last-auth.json')}\nif [ -e ${denyFlag} ]; then echo "frozen by test" >&2; exit 1; fi\nexit 0\n`);
   chmodSync(hook, 0o755);
-  assert.equal(writ(['control', 'init', '--dir', caDir]).code, 0);
-  serve = startWrit(['control', 'serve', '--dir', caDir, '--listen', '127.0.0.1:0', '--auth-hook', hook]);
-  const started = await serve.waitForLine((l) => l.event === 'control.started');
-  const control = new URL(String(started.address)).host;
-  const token = readFileSync(join(caDir, 'api.token'), 'utf8').trim();
-  const opened = await httpsJson(new URL('/v1/pairing/mode', `https://${control}`), readFileSync(join(caDir, 'ca.pem'), 'utf8'), { method: 'POST', token, body: { enabled: true, minutes: 5 } });
-  assert.equal(opened.status, 200);
-  for (const name of ['agent-1', 'agent-2']) await pairAndStart(name, control);
+  fleet = await startFleet({ root: root.path, trustPath: at('owner.pem'), agentNames: ['agent-1', 'agent-2'], tags: 'web', serveArgs: ['--auth-hook', hook] });
 });
 
 after(async () => {
-  for (const agent of agents) await agent.stop();
-  await serve.stop('SIGTERM');
+  await fleet?.stop();
   root[Symbol.dispose]();
 });
 
@@ -95,7 +58,7 @@ test('hosts that answer after their timeout cannot disturb the control host: the
   assert.deepEqual(results(late.stdout).map((r) => r.status), ['timeout', 'timeout']);
   // The agents' answers arrive now, after the summary ended the response.
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal(writ(['ping', 'tag:web', '--dir', caDir, '--json']).code, 0, serve.stderr());
+  assert.equal(writ(['ping', 'tag:web', '--dir', caDir, '--json']).code, 0, fleet?.serve.stderr());
 });
 
 test('writ send fans a writ out: live output from each host, exact exit codes, a summary table', async () => {

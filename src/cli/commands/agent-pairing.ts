@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { WritError } from '../../core/errors.js';
+import { writeNewFileDurably } from '../../core/exclusive-file.js';
 import { defaultStateDir } from '../../core/state-dir.js';
 import { parseDuration } from '../sealed/duration.js';
 import { CliUsageError, emit, emitError } from '../output.js';
@@ -35,17 +36,6 @@ interface PairingFiles {
   readonly ca: string;
 }
 
-/** Created with O_EXCL and its final mode: never overwrites, and a key is never readable by others even briefly. */
-function writeNewFile(path: string, text: string, mode: number): void {
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function removeIfEmpty(dir: string): void {
   try {
     rmdirSync(dir);
@@ -73,7 +63,7 @@ async function requestPairingAction(flags: RequestPairingFlags): Promise<void> {
   const madeOut = !existsSync(out);
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const keys = generatePkiKeyPair('ec-p256');
-  writeNewFile(files.key, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
+  writeNewFileDurably(files.key, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
   const created = [files.key];
   const cancel = new AbortController();
   const onSignal = (): void => {
@@ -94,9 +84,9 @@ async function requestPairingAction(flags: RequestPairingFlags): Promise<void> {
       signal: cancel.signal,
     });
     // The CA is pinned only now, after the operator approved the request this agent made.
-    writeNewFile(files.cert, result.certificatePem, 0o644);
+    writeNewFileDurably(files.cert, result.certificatePem, 0o644);
     created.push(files.cert);
-    writeNewFile(files.ca, result.caPem, 0o644);
+    writeNewFileDurably(files.ca, result.caPem, 0o644);
     created.push(files.ca);
     report(files, flags.json === true);
   } catch (err) {

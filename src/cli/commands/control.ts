@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliUsageError, emit } from '../output.js';
 import { defaultControlDir } from './control-dir.js';
+import { renewCommand, revokeCommand, rotateCertCommand } from './control-certificates.js';
 import { approveCommand, denyCommand, pairingModeCommand } from './control-pairing.js';
 import { serveCommand } from './control-serve.js';
 
@@ -97,5 +98,8 @@ export function controlCommand(): Command {
     .addCommand(serveCommand())
     .addCommand(pairingModeCommand())
     .addCommand(approveCommand())
-    .addCommand(denyCommand());
+    .addCommand(denyCommand())
+    .addCommand(revokeCommand())
+    .addCommand(renewCommand())
+    .addCommand(rotateCertCommand());
 }

@@ -6,6 +6,7 @@ import type { FleetLine } from '../../control/server/fleet-client.js';
 import { parseWhole } from '../sealed/duration.js';
 import { emit } from '../output.js';
 import { CONTROL_DIR_HELP, defaultControlDir } from './control-dir.js';
+import { sendDetached } from './fleet-runs.js';
 
 /**
  * Fleet operations through the control host: `writ hosts`, `writ ping TARGET`, `writ send TARGET
@@ -78,13 +79,19 @@ async function fanOutCommand(kind: 'ping' | 'run', target: string, flags: FleetF
   process.exitCode = typeof code === 'number' ? code : 1;
 }
 
-function readWrit(path: string): Buffer {
+export function readWrit(path: string): Buffer {
   try {
     return path === '-' ? readFileSync(0) : readFileSync(path);
   } catch (err) {
     throw new WritError('USAGE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
 }
+
+/** `writ send`'s flags, also taken by `writ exec`. */
+export type SendFlags = FleetFlags & { maxErrors?: string; follow?: boolean };
+
+/** `writ send` once the writ is in hand; `writ exec` sends the writ it built through here. */
+export const sendWrit = (target: string, flags: SendFlags, writ: Buffer): Promise<void> => fanOutCommand('run', target, flags, writ);
 
 const fleetOptions = (cmd: Command, timeoutDefault: string): Command =>
   cmd
@@ -117,13 +124,17 @@ export function pingCommand(): Command {
     .action((target: string, flags: FleetFlags) => fanOutCommand('ping', target, flags));
 }
 
-export function sendCommand(): Command {
-  return fleetOptions(
-    new Command('send').description('send a sealed writ to every agent of TARGET through the control host; live output, then one line per host').argument('<target>', 'a host, tag:NAME, all, or a comma-separated list').argument('<writ>', 'the .writ file, or - for standard input'),
-    '600000',
-  )
+/** The options of `writ send` (and `writ exec`): the fleet's, plus --max-errors and --no-follow. */
+export const sendOptions = (cmd: Command): Command =>
+  fleetOptions(cmd, '600000')
     .option('--max-errors <n>', 'stop dispatching once more than N hosts failed (those in flight finish)')
-    .option('--no-follow', 'do not stream the hosts\' output')
-    .addHelpText('after', '\nEach host\'s exit code is kept exactly (table, --json). The command exits 0 if every host succeeded,\nwith the hosts\' code when all failing hosts agree on one, else 1.')
-    .action((target: string, writPath: string, flags: FleetFlags & { maxErrors?: string; follow?: boolean }) => fanOutCommand('run', target, flags, readWrit(writPath)));
+    .option('--no-follow', 'do not stream the hosts\' output');
+
+export function sendCommand(): Command {
+  return sendOptions(
+    new Command('send').description('send a sealed writ to every agent of TARGET through the control host; live output, then one line per host').argument('<target>', 'a host, tag:NAME, all, or a comma-separated list').argument('<writ>', 'the .writ file, or - for standard input'),
+  )
+    .option('--detach', 'start the run and print its id at once (JSON with --json); follow it with writ status / logs -f / cancel')
+    .addHelpText('after', '\nEach host\'s exit code is kept exactly (table, --json). The command exits 0 if every host succeeded,\nwith the hosts\' code when all failing hosts agree on one, else 1. With --detach it exits 0 once the run started.')
+    .action((target: string, writPath: string, flags: SendFlags & { detach?: boolean }) => (flags.detach === true ? sendDetached(target, flags, readWrit(writPath)) : sendWrit(target, flags, readWrit(writPath))));
 }

@@ -125,6 +125,7 @@ export function runCommand(): Command {
   const cmd = new Command('run')
     .description('verify and run a sealed writ (or, for development, a local script) in the sandbox; every host operation is authorized by Cedar first')
     .argument('[writ]', 'a sealed .writ file, or - to read one from standard input (e.g. ssh host writ run - --trust key.pub.pem < job.writ)')
+    .argument('[fleet-writ]', 'with two positionals, `writ run TARGET job.writ` is `writ send TARGET job.writ` (fleet run through the control host)')
     .option('--script <file>', 'script to run (.js, .mjs, .ts)')
     .option('--policy <file>', 'Cedar policy bounding the script')
     .option('--args <file>', 'arguments: a JSON object, or REX typed form {"name": {"stringValue": "x"}}')
@@ -141,10 +142,19 @@ export function runCommand(): Command {
       'after',
       '\nSealed writs: writ run job.writ --trust key.pub.pem | writ run - --trust ... | writ run --bundle B --sig S --trust T.\n' +
         'The limit flags then cap what the manifest of the writ asks for.\n' +
+        'Fleet: writ run TARGET job.writ sends through the control host with writ send\'s defaults; use writ send for its options.\n' +
         '\nExit codes: 0 succeeded, 1 failed, 2 usage, 3 denied, 4 rejected (e.g. SIGNATURE_INVALID, EXPIRED, POLICY_INVALID), 5 timeout or limit.\n' +
         'Warning: --learn really performs the operations; run it where the script can do no harm.',
     )
-    .action(async (positional: string | undefined, flags: RunFlags) => {
-      await execute(positional, flags);
+    .action(async (positional: string | undefined, fleetWrit: string | undefined, flags: RunFlags, command: Command) => {
+      if (fleetWrit === undefined) {
+        await execute(positional, flags);
+        return;
+      }
+      // DESIGN's alias: two positionals are a fleet run. Local-run flags would be silently ignored there.
+      const given = command.options.map((o) => o.attributeName()).filter((name) => command.getOptionValueSource(name) === 'cli');
+      if (given.length > 0) throw new CliUsageError('OPTION_CONFLICT', `writ run TARGET job.writ is writ send; it takes none of ${given.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (use writ send TARGET job.writ with its options)`);
+      const { sendWrit, readWrit } = await import('./fleet.js');
+      await sendWrit(positional ?? '', { maxConcurrency: '50', timeout: '600000' }, readWrit(fleetWrit));
     });
 }

@@ -55,7 +55,7 @@ function manifestLimits(flags: SealFlags): ManifestLimits {
   };
 }
 
-function parseNotBefore(raw: string | undefined): Date | undefined {
+export function parseNotBefore(raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const d = new Date(raw);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/.test(raw) || Number.isNaN(d.getTime())) {
@@ -65,7 +65,7 @@ function parseNotBefore(raw: string | undefined): Date | undefined {
 }
 
 /** Writes next to the target and renames: a reader never sees half a writ under the final name. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
+export function writeAtomically(path: string, bytes: Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   writeFileSync(tmp, bytes, { mode: 0o644 });
   renameSync(tmp, path);
@@ -113,18 +113,24 @@ async function seal(flags: SealFlags): Promise<void> {
 }
 
 /** `writ seal`: bundle a script with its policy and arguments, sign it, write one `.writ` file. */
+/** The signer's options, the same on every command that seals (`writ seal`, `writ exec`). */
+export function addSigningOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--key <file>', 'private signing key (PEM: writ keygen, or openssl RSA/EC P-256/Ed25519)')
+    .option('--cert <file>', 'signer certificate chain (PEM, leaf first), for hosts that trust a CA')
+    .option('--expires <duration>', 'validity after --not-before: 90s, 30m, 1h, 7d', '1h')
+    .option('--not-before <time>', 'first valid moment, ISO 8601 UTC (default: now)')
+    .option('--audience <host|tag:NAME>', 'host name or tag:NAME allowed to run it (repeatable; none: any host trusting the key)', collect, []);
+}
+
 export function sealCommand(): Command {
-  return new Command('seal')
+  const cmd = new Command('seal')
     .description('bundle a script, its Cedar policy and arguments with a manifest, and sign them into one .writ file')
     .requiredOption('--script <file>', 'the script (.js, .mjs, .ts)')
     .requiredOption('--policy <file>', 'the Cedar policy bounding it (validated before sealing)')
     .option('--args <file>', 'arguments (JSON object, or REX typed form)')
-    .option('--input <name=file>', 'a file sealed in as an input, read by the script with inputs.read(NAME) (repeatable)', collect, [])
-    .requiredOption('--key <file>', 'private signing key (PEM: writ keygen, or openssl RSA/EC P-256/Ed25519)')
-    .option('--cert <file>', "signer certificate chain (PEM, leaf first), for hosts that trust a CA")
-    .option('--expires <duration>', 'validity after --not-before: 90s, 30m, 1h, 7d', '1h')
-    .option('--not-before <time>', 'first valid moment, ISO 8601 UTC (default: now)')
-    .option('--audience <host|tag:NAME>', 'host name or tag:NAME allowed to run it (repeatable; none: any host trusting the key)', collect, [])
+    .option('--input <name=file>', 'a file sealed in as an input, read by the script with inputs.read(NAME) (repeatable)', collect, []);
+  return addSigningOptions(cmd)
     .option('--timeout <ms>', 'requested wall-time limit (hosts cap it)')
     .option('--memory <mib>', 'requested memory limit in MiB (hosts cap it)')
     .option('--max-ops <n>', 'requested host operation limit (hosts cap it)')

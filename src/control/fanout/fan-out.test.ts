@@ -32,6 +32,24 @@ test('once more than maxErrors hosts failed, nothing new is dispatched; the rest
   assert.equal(results[5]?.error?.code, 'MAX_ERRORS');
 });
 
+test('an aborted signal stops dispatching: hosts in flight finish untouched, the rest are skipped as CANCELLED', async () => {
+  const controller = new AbortController();
+  const dispatched: string[] = [];
+  let inFlightAborted = false;
+  const results = await fanOut(hosts(6), async (host, signal) => {
+    dispatched.push(host);
+    if (host === 'h1') controller.abort();
+    signal.addEventListener('abort', () => (inFlightAborted = true));
+    await sleep(20);
+    return exit(0);
+  }, { maxConcurrency: 2, maxErrors: Infinity, hostTimeoutMs: 5_000, signal: controller.signal });
+  assert.deepEqual(dispatched, ['h0', 'h1']);
+  assert.deepEqual(results.map((r) => [r.status, r.error?.code ?? null]), [['ok', null], ['ok', null], ...Array<[string, string]>(4).fill(['skipped', 'CANCELLED'])]);
+  assert.equal(inFlightAborted, false, 'a host in flight keeps running to its own result');
+  const none = await fanOut(hosts(2), () => Promise.resolve(exit(0)), { maxConcurrency: 1, maxErrors: Infinity, hostTimeoutMs: 100, signal: AbortSignal.abort() });
+  assert.deepEqual(none.map((r) => r.status), ['skipped', 'skipped']);
+});
+
 test('a host that takes too long is a timeout, its task is aborted, and the others go on', async () => {
   let aborted = false;
   const results = await fanOut(['slow', 'fast'], async (host, signal) => {

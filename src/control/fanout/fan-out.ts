@@ -23,6 +23,11 @@ export interface FanOutOptions {
   readonly maxErrors: number;
   /** Per host, from dispatch to final result; the task's signal is aborted then. */
   readonly hostTimeoutMs: number;
+  /**
+   * Aborted: nothing new is dispatched and the hosts not yet started are `skipped` (CANCELLED).
+   * Hosts in flight go on (cancel them at their agents): their results are still worth having.
+   */
+  readonly signal?: AbortSignal;
   readonly onResult?: (result: HostResult, progress: { readonly done: number; readonly total: number }) => void;
 }
 
@@ -85,7 +90,7 @@ export async function fanOut(targets: readonly string[], task: HostTask, options
   const worker = async (): Promise<void> => {
     for (;;) {
       // Checked before each dispatch: hosts already in flight finish, nothing new starts.
-      if (failures > options.maxErrors) return;
+      if (failures > options.maxErrors || options.signal?.aborted === true) return;
       const host = hosts[next++];
       if (host === undefined) return;
       await runOne(host);
@@ -93,7 +98,10 @@ export async function fanOut(targets: readonly string[], task: HostTask, options
   };
   await Promise.all(Array.from({ length: Math.min(options.maxConcurrency, hosts.length) }, () => worker()));
   const skipped = (host: string): HostResult => {
-    const result: HostResult = { host, exitCode: null, error: { code: 'MAX_ERRORS', message: `not dispatched: more than ${options.maxErrors} host(s) failed` }, status: 'skipped', durationMs: 0 };
+    const error = options.signal?.aborted === true && failures <= options.maxErrors
+      ? { code: 'CANCELLED', message: 'not dispatched: the fan-out was cancelled' }
+      : { code: 'MAX_ERRORS', message: `not dispatched: more than ${options.maxErrors} host(s) failed` };
+    const result: HostResult = { host, exitCode: null, error, status: 'skipped', durationMs: 0 };
     record(result);
     return result;
   };

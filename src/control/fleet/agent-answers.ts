@@ -34,7 +34,8 @@ const OutputEventData = z.object({ stream: z.enum(['stdout', 'log']).nullable(),
 export type ErrorAnswer = z.infer<typeof ErrorBody>;
 export type OutputEventBody = z.infer<typeof OutputEventData>;
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/** `value` checked against `schema`; AGENT_HTTP_ERROR naming `what` when it does not fit. */
+export function parseAnswer<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new FleetError('AGENT_HTTP_ERROR', `the agent's ${what} does not have the expected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
@@ -49,16 +50,16 @@ export function jsonOf(body: Buffer, what: string): unknown {
 }
 
 export function runViewOf(value: unknown, what: string): RunView {
-  return parse(RunViewSchema, value, what);
+  return parseAnswer(RunViewSchema, value, what);
 }
 
 export function submitBodyOf(value: unknown): { run: RunView | null; error: ErrorAnswer | null } {
-  const body = parse(SubmitBody, value, 'answer to a submission');
+  const body = parseAnswer(SubmitBody, value, 'answer to a submission');
   return { run: body.run ?? null, error: body.error ?? null };
 }
 
 export function outputEventOf(value: unknown): OutputEventBody {
-  return parse(OutputEventData, value, 'output event');
+  return parseAnswer(OutputEventData, value, 'output event');
 }
 
 /**

@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import { WritError } from '../../core/errors.js';
 import { parseHostPort } from '../../core/host-port.js';
 import type { RunView } from '../../transport/index.js';
+import { CERTIFICATE_PATH, RENEWAL_PATH, RenewalOfferSchema, ServedCertificateSchema, type RenewalOffer, type ServedCertificate } from '../../transport/https/renewal-messages.js';
 import { COMMON_NAME_PATTERN } from '../pki/index.js';
-import { agentErrorCodeOf, jsonOf, outputEventOf, runViewOf, submitBodyOf, type ErrorAnswer } from './agent-answers.js';
+import { agentErrorCodeOf, jsonOf, outputEventOf, parseAnswer, runViewOf, submitBodyOf, type ErrorAnswer } from './agent-answers.js';
 import { callAgent, streamAgent, type AgentAnswer, type AgentEndpoint, type CallOptions } from './agent-request.js';
 import { FleetError } from './errors.js';
 import type { RevocationCheck } from './peer-identity.js';
@@ -163,6 +165,21 @@ export class AgentClient {
     return outcome.finished;
   }
 
+  /** The certificate the agent serves to new connections (renewal decides from it, not from the registry). */
+  async certificate(): Promise<ServedCertificate> {
+    return this.#json('GET', CERTIFICATE_PATH, undefined, ServedCertificateSchema);
+  }
+
+  /** Asks the agent for a new key, proven by its signature over `challenge`. */
+  async offerRenewal(challenge: Buffer): Promise<RenewalOffer> {
+    return this.#json('POST', RENEWAL_PATH, { challenge: challenge.toString('base64') }, RenewalOfferSchema);
+  }
+
+  /** Hands the agent its renewed certificate; resolves with what it serves from now on. */
+  async installCertificate(certificatePem: string): Promise<ServedCertificate> {
+    return this.#json('PUT', CERTIFICATE_PATH, { certificate: certificatePem }, ServedCertificateSchema);
+  }
+
   /** Closes every kept-alive connection to the agent. */
   close(): void {
     this.#pool.destroy();
@@ -176,6 +193,12 @@ export class AgentClient {
     // A connection kept alive from before a revocation must not carry the next request.
     await this.#pool.assertNoRevokedPeers();
     return callAgent(this.#endpoint, options);
+  }
+
+  async #json<T>(method: 'GET' | 'POST' | 'PUT', path: string, body: object | undefined, schema: z.ZodType<T>): Promise<T> {
+    const answer = await this.#call({ method, path, maxAnswerBytes: 64 * 1024, ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } }) });
+    if (answer.status !== 200) throw this.#unexpected(`${method} ${path}`, answer);
+    return parseAnswer(schema, jsonOf(answer.body, `answer to ${method} ${path}`), `answer to ${method} ${path}`);
   }
 
   #unexpected(what: string, answer: AgentAnswer): FleetError {

@@ -19,7 +19,7 @@ export interface AgentAnswer {
 }
 
 export interface CallOptions {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly body?: Uint8Array;
   readonly headers?: Record<string, string>;

@@ -19,7 +19,19 @@ export interface FleetIdentity {
 export class FleetClients {
   readonly #clients = new Map<string, { readonly key: string; readonly client: AgentClient }>();
 
-  constructor(private readonly identity: FleetIdentity) {}
+  constructor(private identity: FleetIdentity) {}
+
+  /** After the control host's certificate was rotated: new connections present the new one. */
+  setIdentity(certPem: string, keyPem: string): void {
+    this.identity = { ...this.identity, certPem, keyPem };
+    this.close();
+  }
+
+  /** Drops the agent's client and its connections (revoked, removed). */
+  forget(name: string): void {
+    this.#clients.get(name)?.client.close();
+    this.#clients.delete(name);
+  }
 
   for(agent: AgentRecord): AgentClient {
     const key = `${agent.address}|${agent.certSerial}`;

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { canonicalSerialHex } from '../../core/certificate-serial.js';
 import { hasUriSubjectAltName } from '../../core/uri-sans.js';
 import { hostNameUri } from '../pki/index.js';
 import { FleetError } from './errors.js';
@@ -7,15 +8,11 @@ import { FleetError } from './errors.js';
 /** Answers whether a certificate serial (lower-case hex, no leading zeros) is revoked. */
 export type RevocationCheck = (serialHex: string) => Promise<boolean> | boolean;
 
-/**
- * A certificate's serial in the registry's canonical spelling: lower-case hex without colons or
- * leading zeros. Node prints upper case and keeps leading zero octets, so comparing its spelling
- * with the registry's would miss a revoked serial.
- */
+/** A certificate's serial as the registry spells it (see canonicalSerialHex). */
 export function serialHexOf(cert: X509Certificate): string {
-  const hex = cert.serialNumber.replaceAll(':', '').toLowerCase().replace(/^0+/, '');
+  const hex = canonicalSerialHex(cert);
   // Fail closed: a serial we cannot spell cannot be looked up, so it cannot be shown to be unrevoked.
-  if (!/^[0-9a-f]+$/.test(hex)) throw new FleetError('AGENT_REVOCATION_UNKNOWN', `certificate serial "${cert.serialNumber}" is not hex`);
+  if (hex === null) throw new FleetError('AGENT_REVOCATION_UNKNOWN', `certificate serial "${cert.serialNumber}" is not hex`);
   return hex;
 }
 

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeNewFileDurably } from '../../core/exclusive-file.js';
 import { PkiError } from './errors.js';
 
 /** The files of a control host's CA directory. Private keys are 0600; the rest is public. */
@@ -33,20 +34,12 @@ export function caPaths(dir: string): CaPaths {
  * mode is set at creation, so a private key is never readable by others even for a moment.
  */
 export function writeNewFile(path: string, text: string, mode: number): void {
-  let fd: number;
   try {
-    fd = openSync(path, 'wx', mode);
+    writeNewFileDurably(path, text, mode);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     if (code === 'EEXIST') throw new PkiError('CA_EXISTS', `${path} exists; refusing to overwrite any part of a CA`, { cause: err });
-    throw new PkiError('CA_INVALID', `${path}: cannot create: ${code}`, { cause: err });
-  }
-  try {
-    writeSync(fd, text);
-    // On disk before we report success: a CA key lost to a crash would orphan every certificate.
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    throw new PkiError('CA_INVALID', `${path}: cannot create or write: ${code}`, { cause: err });
   }
 }
 

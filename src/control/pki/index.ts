@@ -28,3 +28,7 @@ export type { InitCaOptions, InitCaResult, IssueRequest } from './ca.js';
 export { DEFAULT_CSR_LIMITS, createCsr, parseCsr } from './csr.js';
 export type { CreateCsrOptions, CsrLimits, ParsedCsr } from './csr.js';
 export { COMMON_NAME_PATTERN, hostNameUri } from './names.js';
+export { DEFAULT_AGENT_VALIDITY_DAYS, issueAgentCertificate } from './agent-certificate.js';
+export type { AgentSubject, IssuedAgentCertificate } from './agent-certificate.js';
+export { rotateControlCertificate } from './control-rotation.js';
+export type { RotatedControlCertificate } from './control-rotation.js';

@@ -10,6 +10,8 @@ import { WritError } from '../../core/errors.js';
  * - PAIRING_NOT_PENDING: the request was already approved.
  * - PAIRING_EXPIRED: the request's time ran out before it was approved.
  * - PAIRING_CODE_IN_USE: another live pending request shows the same verification code.
+ * - FLEET_RUN_NOT_FOUND: no fleet run has that id (or it has no such host).
+ * - FLEET_RUN_EXISTS: a fleet run with that id was already recorded.
  * - RECORD_INVALID: a value does not fit the registry (malformed name, serial, address, tag, time).
  * - REGISTRY_UNAVAILABLE: the database cannot be reached, is busy, or the registry is closed.
  * - REGISTRY_INVALID: bad URL or option, or a database that is not a writ registry of a known version.
@@ -22,6 +24,8 @@ export type RegistryErrorCode =
   | 'PAIRING_NOT_PENDING'
   | 'PAIRING_EXPIRED'
   | 'PAIRING_CODE_IN_USE'
+  | 'FLEET_RUN_NOT_FOUND'
+  | 'FLEET_RUN_EXISTS'
   | 'RECORD_INVALID'
   | 'REGISTRY_UNAVAILABLE'
   | 'REGISTRY_INVALID';

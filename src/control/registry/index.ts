@@ -17,4 +17,14 @@ export type {
   PairingState,
 } from './records.js';
 export type { Registry } from './registry.js';
+export type {
+  FleetErrorRecord,
+  FleetHostRecord,
+  FleetHostResult,
+  FleetHostState,
+  FleetRunListOptions,
+  FleetRunRecord,
+  FleetRunState,
+  NewFleetRun,
+} from './fleet-run-records.js';
 export { SqliteRegistry } from './sqlite/sqlite-registry.js';

@@ -8,6 +8,7 @@ import type {
   PairingApproval,
   PairingRequest,
 } from './records.js';
+import type { FleetHostResult, FleetRunListOptions, FleetRunRecord, NewFleetRun } from './fleet-run-records.js';
 
 /**
  * The control host's durable record of pairing requests, agents and every certificate its CA
@@ -59,6 +60,19 @@ export interface Registry {
   setTags(name: string, tags: readonly string[]): Promise<AgentRecord>;
   /** Deletes the agent and revokes its certificates (their serials stay recorded, so never reused). */
   removeAgent(name: string, now: Date): Promise<void>;
+
+  /** Records a fleet run before anything is dispatched, every host `pending`. FLEET_RUN_EXISTS on a known id. */
+  createFleetRun(run: NewFleetRun): Promise<FleetRunRecord>;
+  /** A pending host becomes `dispatched` with its agent's run id; a host already final stays as it is. */
+  recordHostDispatched(runId: string, host: string, agentRunId: string): Promise<void>;
+  /** The host's final outcome; the first one recorded stays (a late duplicate changes nothing). */
+  recordHostResult(runId: string, host: string, result: FleetHostResult): Promise<void>;
+  /** Ends a running run; one already ended keeps its state and time. */
+  finishFleetRun(runId: string, state: 'finished' | 'cancelled', at: Date): Promise<void>;
+  /** The run with its hosts in dispatch order, or null (a malformed id is null too). */
+  getFleetRun(id: string): Promise<FleetRunRecord | null>;
+  /** The newest runs first (ties by id, descending), each with its hosts. */
+  listFleetRuns(options?: FleetRunListOptions): Promise<FleetRunRecord[]>;
 
   /** Releases the database; later calls fail with REGISTRY_UNAVAILABLE. Safe to call twice. */
   close(): Promise<void>;

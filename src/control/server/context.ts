@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto';
 import type { CertificateAuthority } from '../pki/index.js';
 import type { Registry } from '../registry/index.js';
 import type { ControlLogger } from './logger.js';
@@ -11,8 +10,6 @@ import type { PairingWindow } from './pairing-window.js';
  */
 export interface ControlContext {
   readonly ca: CertificateAuthority;
-  /** The public key of the control host's TLS certificate: one input of every pairing code. */
-  readonly controlKey: KeyObject;
   readonly registry: Registry;
   readonly window: PairingWindow;
   readonly pairingTtlMs: number;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { WritError } from '../../core/errors.js';
 import type { ControlLogger } from './logger.js';
 
@@ -20,15 +21,35 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   PAIRING_NOT_FOUND: 404,
   PAIRING_EXPIRED: 404,
   AGENT_NOT_FOUND: 404,
+  FLEET_RUN_NOT_FOUND: 404,
   PAIRING_NOT_PENDING: 409,
   PAIRING_INCOMPLETE: 409,
   PAIRING_CODE_IN_USE: 409,
+  AGENT_REVOKED: 409,
+  // The control host reached the agent (or tried) and the agent's side failed: a bad gateway.
+  AGENT_UNREACHABLE: 502,
+  AGENT_TLS_REFUSED: 502,
+  AGENT_IDENTITY_MISMATCH: 502,
+  AGENT_HTTP_ERROR: 502,
+  AGENT_REVOCATION_UNKNOWN: 503,
+  RENEWAL_PROOF_INVALID: 502,
+  RENEWAL_FAILED: 502,
   PAIRING_BUSY: 503,
   REGISTRY_UNAVAILABLE: 503,
 };
 
+/** Every error answer of the API, whatever the route: a stable code and a message for people. */
+export const ErrorAnswerSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorAnswer = z.infer<typeof ErrorAnswerSchema>;
+
+/** The status the API answers `code` with; INTERNAL for a code not listed (so the route doc can say which status each code brings). */
+export function statusOfErrorCode(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
+  const answer: ErrorAnswer = { error: { code, message } };
+  return reply.code(status).send(answer);
 }
 
 /**

@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { WritError } from '../../core/errors.js';
 import { FLEET_PING_PATH, FLEET_RUNS_PATH } from './fleet-messages.js';
+import { FLEET_RUN_EVENTS_PATH, fleetRunPath } from './fleet-run-messages.js';
 import { operatorCredentials } from './operator-client.js';
 
 /** One line of a fleet answer (see fleet-messages.ts); `type` says which. */
@@ -34,16 +35,22 @@ export class FleetApiClient {
     return this.stream(FLEET_RUNS_PATH, body, onLine);
   }
 
-  /** Resolves with the closing `summary` line; an answer without one is CONTROL_ANSWER_INVALID. */
-  private stream(path: string, body: object, onLine: (line: FleetLine) => void): Promise<FleetLine> {
-    const payload = Buffer.from(JSON.stringify(body));
+  /** A fleet run's output and results (`writ logs`): following until every host is final, or what is there so far. */
+  runEvents(id: string, options: { follow: boolean; host?: string }, onLine: (line: FleetLine) => void): Promise<FleetLine> {
+    const query = new URLSearchParams({ follow: String(options.follow), ...(options.host === undefined ? {} : { host: options.host }) });
+    return this.stream(`${fleetRunPath(FLEET_RUN_EVENTS_PATH, id)}?${query.toString()}`, null, onLine);
+  }
+
+  /** Resolves with the closing `summary` line; an answer without one is CONTROL_ANSWER_INVALID. A null body is a GET. */
+  private stream(path: string, body: object | null, onLine: (line: FleetLine) => void): Promise<FleetLine> {
+    const payload = body === null ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, this.url), {
-        method: 'POST',
+        method: payload === undefined ? 'GET' : 'POST',
         // Only the control CA: a certificate from any other authority is not our control host.
         ca: this.caPem,
         minVersion: 'TLSv1.3',
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/x-ndjson' },
+        headers: { authorization: `Bearer ${this.token}`, accept: 'application/x-ndjson', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length }) },
       });
       req.on('error', (err) => {
         reject(new WritError('CONTROL_UNREACHABLE', `cannot reach the control host at ${this.url.origin}: ${err.message}`, { cause: err }));

@@ -30,5 +30,33 @@ export const FleetRunBodySchema = z
     hostTimeoutMs: z.number().int().min(1).max(24 * 3_600_000).default(600_000),
     /** Forward each host's output as it is produced. */
     follow: z.boolean().default(true),
+    /** Answer 202 `{run, hosts}` at once; the fan-out goes on on the control host (follow it with GET /v1/fleet/runs/:id/events). */
+    detach: z.boolean().default(false),
   })
   .strict();
+
+const host = z.string();
+/** A host's failure before or around its run (unreachable, refused, timeout...), by stable code. */
+const HostErrorSchema = z.object({ code: z.string(), message: z.string() });
+const HostStatusSchema = z.enum(['ok', 'failed', 'error', 'timeout', 'skipped']);
+
+/** One line of a fleet answer (src/control/fanout: HostResult, overallExitCode); fleet-routes.ts writes only these. */
+export const FleetLineSchema = z.discriminatedUnion('type', [
+  /** `run`: the fleet run's id (runs only): `writ status/logs/cancel RUN` name it. */
+  z.object({ type: z.literal('targets'), hosts: z.array(host), run: z.string().optional() }),
+  z.object({ type: z.literal('pong'), host, latencyMs: z.number().min(0) }),
+  z.object({ type: z.literal('accepted'), host, runId: z.string() }),
+  z.object({ type: z.literal('output'), host, text: z.string() }),
+  z.object({
+    type: z.literal('result'),
+    host,
+    status: HostStatusSchema,
+    /** The run's own exit code, untouched; null when the host gave none (error, timeout, skipped). */
+    exitCode: z.number().int().nullable(),
+    error: HostErrorSchema.nullable(),
+    runId: z.string().optional(),
+    durationMs: z.number().int().min(0),
+  }),
+  z.object({ type: z.literal('summary'), exitCode: z.number().int(), counts: z.partialRecord(HostStatusSchema, z.number().int().min(0)) }),
+]);
+export type FleetLine = z.infer<typeof FleetLineSchema>;

@@ -6,9 +6,13 @@ import { askAuthHook, type AuthContext, type AuthHookOptions } from '../auth-hoo
 import { fanOut, overallExitCode, resolveTargets, type HostOutcome, type HostResult, type HostTask } from '../fanout/index.js';
 import type { FleetClients } from '../fleet/index.js';
 import type { AgentRecord, Registry } from '../registry/index.js';
-import { FLEET_PING_PATH, FLEET_RUN_BODY_LIMIT, FLEET_RUNS_PATH, FleetPingBodySchema, FleetRunBodySchema } from './fleet-messages.js';
+import { apiSchema } from './api-doc.js';
+import { FLEET_PING_PATH, FLEET_RUN_BODY_LIMIT, FLEET_RUNS_PATH, FleetLineSchema, FleetPingBodySchema, FleetRunBodySchema, type FleetLine } from './fleet-messages.js';
 import type { ControlLogger } from './logger.js';
-import { operatorOf, requireOperator } from './operator-auth.js';
+import type { FleetRunJobs } from './fleet-run-jobs.js';
+import { launchFleetRun } from './fleet-run-launch.js';
+import { FleetRunDetachedSchema, type FleetRunDetached } from './fleet-run-messages.js';
+import { operatorOf, operatorOnly } from './operator-auth.js';
 
 export interface FleetContext {
   readonly registry: Registry;
@@ -16,6 +20,8 @@ export interface FleetContext {
   readonly authHook: AuthHookOptions | null;
   readonly apiToken: string;
   readonly log: ControlLogger;
+  /** The fan-outs this control host runs, so later requests can follow and cancel them. */
+  readonly jobs: FleetRunJobs;
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -25,7 +31,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 /** An NDJSON answer written as hosts answer; the reply is taken over from Fastify. */
-function ndjson(reply: FastifyReply): (line: object) => void {
+function ndjson(reply: FastifyReply): (line: FleetLine) => void {
   reply.hijack();
   reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
   return (line) => {
@@ -36,7 +42,7 @@ function ndjson(reply: FastifyReply): (line: object) => void {
   };
 }
 
-function summary(results: readonly HostResult[]): object {
+function summary(results: readonly HostResult[]): FleetLine {
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return { type: 'summary', exitCode: overallExitCode(results), counts };
@@ -54,6 +60,9 @@ async function targetsOf(ctx: FleetContext, target: string): Promise<AgentRecord
   return resolveTargets(target, await ctx.registry.listAgents());
 }
 
+/** What a fleet request can be refused with before its NDJSON answer starts. */
+const FLEET_ERRORS = ['TARGET_INVALID', 'TARGET_EMPTY', 'TARGET_UNKNOWN', 'TARGET_REVOKED', 'AUTH_HOOK_DENIED', 'REGISTRY_UNAVAILABLE'];
+
 const failure = (err: unknown): HostOutcome => {
   const code = (err as { code?: unknown }).code;
   return { exitCode: null, error: { code: typeof code === 'string' ? code : 'HOST_ERROR', message: err instanceof Error ? err.message : String(err) } };
@@ -63,16 +72,10 @@ const failure = (err: unknown): HostOutcome => {
 export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
   return (app, _options, done) => {
     // Operators only (API token or the control certificate); an agent's certificate never reaches these routes.
-    app.addHook('onRequest', (request, _reply, next) => {
-      try {
-        requireOperator(request, ctx.apiToken);
-        next();
-      } catch (err) {
-        next(err as Error);
-      }
-    });
+    app.addHook('onRequest', operatorOnly(ctx.apiToken));
 
-    app.post(FLEET_PING_PATH, async (request: FastifyRequest, reply) => {
+    const pingDoc = apiSchema({ summary: 'Ping agents', description: 'Checks that each target agent answers over mutual TLS; NDJSON: targets, a pong per answering host, a result per host, summary last.', tag: 'fleet', auth: 'operator', body: FleetPingBodySchema, responses: {}, ndjsonLine: FleetLineSchema, errors: FLEET_ERRORS });
+    app.post(FLEET_PING_PATH, { schema: pingDoc }, async (request: FastifyRequest, reply) => {
       const body = parse(FleetPingBodySchema, request.body);
       const operator = operatorOf(request, ctx.apiToken);
       const agents = await targetsOf(ctx, body.target);
@@ -98,42 +101,31 @@ export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
     });
 
     // The server's small default limit suits pairing; a writ (base64) may be far larger.
-    app.post(FLEET_RUNS_PATH, { bodyLimit: FLEET_RUN_BODY_LIMIT }, async (request: FastifyRequest, reply) => {
+    const runDoc = apiSchema({ summary: 'Run a writ on agents', description: 'Sends the sealed writ to each target agent, which verifies it itself; NDJSON: targets, accepted and (with follow) output lines per host, a result per host, summary last.', tag: 'fleet', auth: 'operator', body: FleetRunBodySchema, responses: { 202: FleetRunDetachedSchema }, ndjsonLine: FleetLineSchema, errors: FLEET_ERRORS });
+    app.post(FLEET_RUNS_PATH, { bodyLimit: FLEET_RUN_BODY_LIMIT, schema: runDoc }, async (request: FastifyRequest, reply) => {
       const body = parse(FleetRunBodySchema, request.body);
       const operator = operatorOf(request, ctx.apiToken);
       const writ = Buffer.from(body.writ, 'base64');
       const agents = await targetsOf(ctx, body.target);
       const requestId = randomUUID();
-      await authorize(ctx, { action: 'run', operator, targets: agents.map((a) => a.name), writ: { sha256: createHash('sha256').update(writ).digest('hex'), bytes: writ.length }, requestId, at: new Date().toISOString() });
-      ctx.log.info({ event: 'fleet.run', requestId, operator, hosts: agents.length });
-      const byName = new Map(agents.map((a) => [a.name, a]));
+      const writSha256 = createHash('sha256').update(writ).digest('hex');
+      await authorize(ctx, { action: 'run', operator, targets: agents.map((a) => a.name), writ: { sha256: writSha256, bytes: writ.length }, requestId, at: new Date().toISOString() });
+      // Recorded before anything is dispatched: from here on the run can be looked at, followed and cancelled.
+      const id = randomUUID();
+      const hosts = agents.map((a) => a.name);
+      await ctx.registry.createFleetRun({ id, operator, target: body.target, writSha256, writBytes: writ.length, hosts, createdAt: new Date() });
+      ctx.log.info({ event: 'fleet.run', requestId, run: id, operator, hosts: agents.length, detach: body.detach });
+      const launch = (send: ((line: FleetLine) => void) | null): Promise<HostResult[]> =>
+        launchFleetRun(ctx, { id, agents, writ, maxConcurrency: body.maxConcurrency, maxErrors: body.maxErrors ?? Infinity, hostTimeoutMs: body.hostTimeoutMs, follow: body.follow, send });
+      if (body.detach) {
+        // Goes on after this answer, on this control host; launchFleetRun never rejects and logs its own failures.
+        void launch(null);
+        const detached: FleetRunDetached = { run: id, hosts };
+        return reply.code(202).send(detached);
+      }
       const send = ndjson(reply);
-      send({ type: 'targets', hosts: [...byName.keys()] });
-      const task: HostTask = async (host, signal) => {
-        const agent = byName.get(host);
-        if (!agent) return failure(new WritError('TARGET_UNKNOWN', host));
-        try {
-          const client = ctx.clients.for(agent);
-          const answer = await client.submit(writ);
-          if (!answer.accepted) return { exitCode: answer.run?.exitCode ?? null, error: answer.error, ...(answer.run ? { runId: answer.run.id } : {}) };
-          send({ type: 'accepted', host, runId: answer.run.id });
-          const final = await client.events(answer.run.id, (event) => {
-            if (event.type === 'output' && body.follow) send({ type: 'output', host, text: event.text });
-          }, signal);
-          if (!final) return { exitCode: null, error: { code: 'HOST_TIMEOUT', message: 'stopped waiting' }, runId: answer.run.id };
-          // The host's exit code exactly as its agent reported it; the error (denied, timeout...) says why.
-          return { exitCode: final.exitCode, error: final.error, runId: final.id };
-        } catch (err) {
-          return failure(err);
-        }
-      };
-      const results = await fanOut([...byName.keys()], task, {
-        maxConcurrency: body.maxConcurrency,
-        maxErrors: body.maxErrors ?? Infinity,
-        hostTimeoutMs: body.hostTimeoutMs,
-        onResult: (r) => { send({ type: 'result', ...r }); },
-      });
-      send(summary(results));
+      send({ type: 'targets', hosts, run: id });
+      send(summary(await launch(send)));
       reply.raw.end();
     });
     done();

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { WritError } from '../../core/errors.js';
 import { hasUriSubjectAltName } from '../../core/uri-sans.js';
 import { CONTROL_URI } from '../pki/names.js';
@@ -41,4 +41,16 @@ export function operatorOf(request: FastifyRequest, token: string): string {
   const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
   if (presented !== undefined && tokenMatches(presented, token)) return 'api-token';
   return hasControlCertificate(tlsSocketOf(request)) ? 'control-certificate' : 'unknown';
+}
+
+/** An `onRequest` hook admitting operators only: a scope that adds it answers nobody else. */
+export function operatorOnly(token: string): onRequestHookHandler {
+  return (request, _reply, next) => {
+    try {
+      requireOperator(request, token);
+      next();
+    } catch (err) {
+      next(err as Error);
+    }
+  };
 }

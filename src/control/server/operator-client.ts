@@ -20,6 +20,21 @@ import {
   type PendingPairingView,
 } from './operator-messages.js';
 import { readServerFile } from './server-file.js';
+import { FLEET_RUNS_PATH } from './fleet-messages.js';
+import {
+  FLEET_RUN_CANCEL_PATH,
+  FLEET_RUN_PATH,
+  FleetRunCancelledSchema,
+  FleetRunDetachedSchema,
+  FleetRunListSchema,
+  FleetRunViewSchema,
+  fleetRunPath,
+  type FleetRunCancelled,
+  type FleetRunDetached,
+  type FleetRunView,
+} from './fleet-run-messages.js';
+import type { FleetRunRecord } from '../registry/index.js';
+import { CONTROL_ROTATE_PATH, RENEWAL_SWEEP_PATH, RenewedSchema, RevokedSchema, RotatedSchema, SweepReportSchema, agentRenewPath, agentRevokePath, type Renewed, type Revoked, type Rotated, type SweepReportView } from './agent-admin-messages.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -80,6 +95,41 @@ export class OperatorClient {
 
   async agents(): Promise<AgentView[]> {
     return this.#call('GET', AGENTS_PATH, AgentViewSchema.array());
+  }
+
+  async revoke(name: string): Promise<Revoked> {
+    return (await this.#call('POST', agentRevokePath(name), RevokedSchema, {})).revoked;
+  }
+
+  async renew(name: string): Promise<Renewed> {
+    return (await this.#call('POST', agentRenewPath(name), RenewedSchema, {})).renewed;
+  }
+
+  async renewDue(): Promise<SweepReportView> {
+    return this.#call('POST', RENEWAL_SWEEP_PATH, SweepReportSchema, {});
+  }
+
+  async rotateControlCertificate(): Promise<Rotated> {
+    return (await this.#call('POST', CONTROL_ROTATE_PATH, RotatedSchema, {})).rotated;
+  }
+
+  /** Recent fleet runs, newest first. */
+  async fleetRuns(limit?: number): Promise<FleetRunRecord[]> {
+    return (await this.#call('GET', `${FLEET_RUNS_PATH}${limit === undefined ? '' : `?limit=${limit}`}`, FleetRunListSchema)).runs;
+  }
+
+  /** One fleet run with the live state of its unfinished hosts; FLEET_RUN_NOT_FOUND as a WritError. */
+  async fleetRun(id: string): Promise<FleetRunView> {
+    return this.#call('GET', fleetRunPath(FLEET_RUN_PATH, id), FleetRunViewSchema);
+  }
+
+  async cancelFleetRun(id: string): Promise<FleetRunCancelled> {
+    return this.#call('POST', fleetRunPath(FLEET_RUN_CANCEL_PATH, id), FleetRunCancelledSchema, {});
+  }
+
+  /** Starts a fan-out that goes on on the control host (`writ send --detach`); answers at once with its id. */
+  async sendDetached(body: { target: string; writ: string; maxConcurrency?: number; maxErrors?: number; hostTimeoutMs?: number }): Promise<FleetRunDetached> {
+    return this.#call('POST', FLEET_RUNS_PATH, FleetRunDetachedSchema, { ...body, detach: true });
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {

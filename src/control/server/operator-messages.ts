@@ -18,6 +18,8 @@ export const PAIRING_DENY_PATH = '/v1/pairing/deny';
 export const AGENTS_PATH = '/v1/agents';
 export const HEALTH_PATH = '/v1/health';
 
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
 export const PairingModeBodySchema = z
   .object({
     enabled: z.boolean(),

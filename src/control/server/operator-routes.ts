@@ -1,20 +1,27 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WritError } from '../../core/errors.js';
 import { PAIRING_REQUESTS_PATH, normalizePairingCode } from '../../transport/pairing/index.js';
 import { parseCsr } from '../pki/index.js';
 import type { PairingRequest } from '../registry/index.js';
 import { issueAgentCertificate } from './agent-certificate.js';
+import { apiSchema } from './api-doc.js';
 import type { ControlContext } from './context.js';
-import { requireOperator } from './operator-auth.js';
+import { operatorOnly } from './operator-auth.js';
 import {
   AGENTS_PATH,
+  AgentViewSchema,
+  ApprovedSchema,
+  DeniedSchema,
   HEALTH_PATH,
+  HealthSchema,
   PAIRING_APPROVE_PATH,
   PAIRING_DENY_PATH,
   PAIRING_MODE_PATH,
   PairingCodeBodySchema,
   PairingModeBodySchema,
+  PairingModeStateSchema,
+  PendingPairingViewSchema,
   type PendingPairingView,
 } from './operator-messages.js';
 import { DEFAULT_PAIRING_MINUTES } from './pairing-window.js';
@@ -40,27 +47,22 @@ async function pendingRequestByCode(ctx: ControlContext, typedCode: string, now:
  */
 export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
   return (scope: FastifyInstance, _options, done) => {
-    scope.addHook('onRequest', (request, _reply, next) => {
-      try {
-        requireOperator(request, ctx.apiToken);
-        next();
-      } catch (err) {
-        next(err as Error);
-      }
-    });
+    scope.addHook('onRequest', operatorOnly(ctx.apiToken));
 
-    scope.get(HEALTH_PATH, () => ({ status: 'ok' }));
+    scope.get(HEALTH_PATH, { schema: apiSchema({ summary: 'Health of the control host', tag: 'health', auth: 'operator', responses: { 200: HealthSchema } }) }, () => ({ status: 'ok' }));
 
-    scope.get(PAIRING_MODE_PATH, () => ctx.window.state());
+    scope.get(PAIRING_MODE_PATH, { schema: apiSchema({ summary: 'Whether this control host takes pairing requests, and until when', tag: 'pairing', auth: 'operator', responses: { 200: PairingModeStateSchema } }) }, () => ctx.window.state());
 
-    scope.post(PAIRING_MODE_PATH, (request) => {
+    const modeDoc = apiSchema({ summary: 'Open or close pairing mode', description: 'Opens the pairing window for `minutes` (default 10) or closes it; the window is this process\'s own.', tag: 'pairing', auth: 'operator', body: PairingModeBodySchema, responses: { 200: PairingModeStateSchema } });
+    scope.post(PAIRING_MODE_PATH, { schema: modeDoc }, (request) => {
       const body = parseBody(PairingModeBodySchema, request.body);
       const state = body.enabled ? ctx.window.open(body.minutes ?? DEFAULT_PAIRING_MINUTES) : ctx.window.close();
       ctx.log.info({ event: 'pairing.mode', ...state });
       return state;
     });
 
-    scope.get(PAIRING_REQUESTS_PATH, async (): Promise<PendingPairingView[]> => {
+    const listDoc = apiSchema({ summary: 'Pending pairing requests', description: 'Every undecided, unexpired request in the registry, whichever control host accepted it.', tag: 'pairing', auth: 'operator', responses: { 200: z.array(PendingPairingViewSchema) }, errors: ['REGISTRY_UNAVAILABLE'] });
+    scope.get(PAIRING_REQUESTS_PATH, { schema: listDoc }, async (): Promise<PendingPairingView[]> => {
       const now = new Date();
       await purgeExpired(ctx, now);
       // Whichever control host accepted them: the registry is the one list of undecided requests.
@@ -69,7 +71,9 @@ export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
       return requests.map((r) => pendingPairingView(r, registered.has(r.agentName)));
     });
 
-    scope.post(PAIRING_APPROVE_PATH, async (request) => {
+    const decisionErrors = ['PAIRING_CODE_INVALID', 'PAIRING_NOT_FOUND', 'PAIRING_EXPIRED', 'PAIRING_NOT_PENDING', 'REGISTRY_UNAVAILABLE'];
+    const approveDoc = apiSchema({ summary: 'Approve the pairing request showing a code', description: 'Issues the agent its certificate and registers it (replacing an agent of the same name).', tag: 'pairing', auth: 'operator', body: PairingCodeBodySchema, responses: { 200: ApprovedSchema }, errors: [...decisionErrors, 'PAIRING_INCOMPLETE', 'RECORD_INVALID'] });
+    scope.post(PAIRING_APPROVE_PATH, { schema: approveDoc }, async (request) => {
       const now = new Date();
       const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, now);
       // Stored by an older writ (registry schema 1), the request has no address: the control host
@@ -84,14 +88,15 @@ export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
       return { agent };
     });
 
-    scope.post(PAIRING_DENY_PATH, async (request) => {
+    const denyDoc = apiSchema({ summary: 'Deny the pairing request showing a code', description: 'Deletes the request; the agent polling it hears 404.', tag: 'pairing', auth: 'operator', body: PairingCodeBodySchema, responses: { 200: DeniedSchema }, errors: decisionErrors });
+    scope.post(PAIRING_DENY_PATH, { schema: denyDoc }, async (request) => {
       const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, new Date());
       await ctx.registry.denyPairing(pairing.id);
       ctx.log.info({ event: 'pairing.denied', name: pairing.agentName, code: pairing.code });
       return { denied: { name: pairing.agentName, code: pairing.code } };
     });
 
-    scope.get(AGENTS_PATH, () => ctx.registry.listAgents());
+    scope.get(AGENTS_PATH, { schema: apiSchema({ summary: 'Registered agents', tag: 'agents', auth: 'operator', responses: { 200: z.array(AgentViewSchema) }, errors: ['REGISTRY_UNAVAILABLE'] }) }, () => ctx.registry.listAgents());
     done();
   };
 }

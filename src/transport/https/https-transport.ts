@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { Server as TlsServer, type SecureContextOptions } from 'node:tls';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { recoverCertificateSwap } from '../../core/cert-key-files.js';
 import { WritError } from '../../core/errors.js';
 import { maxWritBytesFor } from '../../core/writ-size.js';
 import type { RunService, Transport } from '../port.js';
+import { AgentCertificateRenewal } from './certificate-renewal.js';
+import { registerCertificateRoutes } from './certificate-routes.js';
 import { requireClientUri } from './client-role-guard.js';
 import { registerRunRoutes } from './runs-routes.js';
 
@@ -46,15 +50,17 @@ export class HttpsTransport implements Transport {
         throw new WritError('CONFIG_INVALID', `https.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
     };
+    // A renewal cut off by a crash is finished or undone before the pair is read.
+    recoverCertificateSwap({ cert: o.certPath, key: o.keyPath });
+    const clientCa = o.clientCaPath === undefined ? undefined : read(o.clientCaPath, 'clientCa');
+    const tlsOptions = (cert: Buffer | string, key: Buffer | string): SecureContextOptions => ({ cert, key, minVersion: 'TLSv1.2', ...(clientCa ? { ca: clientCa } : {}) });
     const app = Fastify({
       logger: false,
       bodyLimit: maxWritBytesFor(o.maxBodyBytes),
       https: {
-        cert: read(o.certPath, 'cert'),
-        key: read(o.keyPath, 'key'),
-        minVersion: 'TLSv1.2',
+        ...tlsOptions(read(o.certPath, 'cert'), read(o.keyPath, 'key')),
         // With a client CA, a client without a certificate from it never completes the handshake.
-        ...(o.clientCaPath ? { ca: read(o.clientCaPath, 'clientCa'), requestCert: true, rejectUnauthorized: true } : {}),
+        ...(clientCa ? { requestCert: true, rejectUnauthorized: true } : {}),
       },
     });
     // Any non-multipart body is the raw .writ: curl --data-binary sends form-urlencoded by default.
@@ -62,7 +68,14 @@ export class HttpsTransport implements Transport {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, body);
     });
-    if (o.clientCaPath !== undefined && o.requiredClientUri) requireClientUri(app, o.requiredClientUri);
+    if (clientCa !== undefined && o.requiredClientUri) {
+      requireClientUri(app, o.requiredClientUri);
+      const server: unknown = app.server;
+      // Fail closed: without a TLS server to swap the context of, a renewed certificate could not be served.
+      if (!(server instanceof TlsServer)) throw new WritError('CONFIG_INVALID', 'https: the server is not a TLS server');
+      // Only behind the role guard: nobody but the control host may replace this agent's certificate.
+      registerCertificateRoutes(app, new AgentCertificateRenewal({ cert: o.certPath, key: o.keyPath }, clientCa.toString('utf8'), (cert, key) => { server.setSecureContext(tlsOptions(cert, key)); }));
+    }
     await app.register(multipart);
     registerRunRoutes(app, service, this.name, o.maxBodyBytes);
     await app.listen({ host: o.host, port: o.port });

@@ -13,6 +13,8 @@ import type {
   PairingRequest,
 } from '../records.js';
 import type { Registry } from '../registry.js';
+import type { FleetHostResult, FleetRunListOptions, FleetRunRecord, NewFleetRun } from '../fleet-run-records.js';
+import { PostgresFleetRuns } from './fleet-runs.js';
 import { canonicalSerial, checkTags, checkVersion, isAgentName, isoNow, isPairingCode } from '../validate.js';
 import { createPool, type PostgresOptions } from './connection.js';
 import { asRegistryError, uniqueViolation } from './failures.js';
@@ -32,11 +34,13 @@ export class PostgresRegistry implements Registry {
   private readonly pool: pg.Pool;
   private readonly q: Queries;
   private readonly where: string;
+  private readonly fleetRuns: PostgresFleetRuns;
   private ending: Promise<void> | undefined;
 
   private constructor(pool: pg.Pool, schema: string, where: string) {
     this.pool = pool;
     this.q = queriesFor(schemaIdentifier(schema));
+    this.fleetRuns = new PostgresFleetRuns(pool, schemaIdentifier(schema));
     this.where = where;
   }
 
@@ -242,6 +246,30 @@ export class PostgresRegistry implements Registry {
         await c.query(this.q.revokeCertificatesOf, [name, nowIso, null]);
       });
     });
+  }
+
+  createFleetRun(run: NewFleetRun): Promise<FleetRunRecord> {
+    return this.run(() => this.fleetRuns.create(run));
+  }
+
+  recordHostDispatched(runId: string, host: string, agentRunId: string): Promise<void> {
+    return this.run(() => this.fleetRuns.dispatched(runId, host, agentRunId));
+  }
+
+  recordHostResult(runId: string, host: string, result: FleetHostResult): Promise<void> {
+    return this.run(() => this.fleetRuns.result(runId, host, result));
+  }
+
+  finishFleetRun(runId: string, state: 'finished' | 'cancelled', at: Date): Promise<void> {
+    return this.run(() => this.fleetRuns.finish(runId, state, at));
+  }
+
+  getFleetRun(id: string): Promise<FleetRunRecord | null> {
+    return this.run(() => this.fleetRuns.get(id));
+  }
+
+  listFleetRuns(options: FleetRunListOptions = {}): Promise<FleetRunRecord[]> {
+    return this.run(() => this.fleetRuns.list(options));
   }
 
   /** Waits for checked-out connections to return, then closes them all. */

@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.js';
 import { withTransaction } from './transaction.js';
 
 /** Bump with a new step in `migrate` whenever the DDL changes; `schema_version` records it. */
-export const POSTGRES_SCHEMA_VERSION = 2;
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 export const DEFAULT_SCHEMA = 'writ';
 
@@ -89,6 +89,42 @@ ALTER TABLE ${s}.pairing_requests
 }
 
 /**
+ * Version 3, as in SQLite: fleet runs and their hosts, so a fan-out can be looked at, followed and
+ * cancelled by any control host sharing the registry after the request that started it ended.
+ */
+function ddlV3Step(s: string): string {
+  return `
+CREATE TABLE ${s}.fleet_runs (
+  id          text        NOT NULL PRIMARY KEY,
+  created_at  timestamptz NOT NULL,
+  operator    text        NOT NULL,
+  target      text        NOT NULL,
+  writ_sha256 text        NOT NULL,
+  writ_bytes  bigint      NOT NULL CHECK (writ_bytes >= 0),
+  state       text        NOT NULL CHECK (state IN ('running', 'finished', 'cancelled')),
+  finished_at timestamptz,
+  CHECK ((state = 'running') = (finished_at IS NULL))
+);
+CREATE INDEX fleet_runs_newest ON ${s}.fleet_runs (created_at, id);
+
+CREATE TABLE ${s}.fleet_run_hosts (
+  run_id        text        NOT NULL REFERENCES ${s}.fleet_runs (id) ON DELETE CASCADE,
+  host          text        NOT NULL,
+  position      integer     NOT NULL,
+  state         text        NOT NULL CHECK (state IN ('pending', 'dispatched', 'finished', 'skipped')),
+  agent_run_id  text,
+  exit_code     integer,
+  error_code    text,
+  error_message text,
+  finished_at   timestamptz,
+  PRIMARY KEY (run_id, host),
+  CHECK ((error_code IS NULL) = (error_message IS NULL)),
+  CHECK ((state IN ('finished', 'skipped')) = (finished_at IS NOT NULL))
+);
+`;
+}
+
+/**
  * Brings the schema to POSTGRES_SCHEMA_VERSION in one transaction. Several control hosts may start
  * at once: the transaction-scoped advisory lock lets one create the tables while the others wait,
  * then see its work (concurrent CREATE ... IF NOT EXISTS can otherwise fail on catalog rows). The
@@ -112,6 +148,7 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     // Each step takes the schema from the version before it, all in this one transaction.
     if (version < 1) await client.query(ddlV1(s));
     if (version < 2) await client.query(ddlV2Step(s));
+    if (version < 3) await client.query(ddlV3Step(s));
     await client.query(
       `INSERT INTO ${s}.schema_version (singleton, version) VALUES (true, $1) ON CONFLICT (singleton) DO UPDATE SET version = excluded.version`,
       [POSTGRES_SCHEMA_VERSION],

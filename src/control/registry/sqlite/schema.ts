@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.js';
 type Db = BetterSqlite3.Database;
 
 /** Bump with a new step in `migrate` whenever the DDL changes; the file records it in `user_version`. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 /** 'wreg' in ASCII: marks the file as a writ registry (the agent's run store is 'writ'), so we never migrate another database. */
 export const REGISTRY_APPLICATION_ID = 0x77726567;
@@ -65,6 +65,41 @@ ALTER TABLE pairing_requests ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE pairing_requests ADD COLUMN version TEXT;
 `;
 
+/**
+ * Version 3: fleet runs and their hosts, so a fan-out can be looked at, followed and cancelled
+ * after the request that started it ended. `position` keeps the hosts in dispatch order. A run's
+ * end time is set exactly when it is no longer running; a host's error has both parts or none.
+ */
+const DDL_V3_STEP = `
+CREATE TABLE fleet_runs (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  created_at  TEXT    NOT NULL,
+  operator    TEXT    NOT NULL,
+  target      TEXT    NOT NULL,
+  writ_sha256 TEXT    NOT NULL,
+  writ_bytes  INTEGER NOT NULL CHECK (writ_bytes >= 0),
+  state       TEXT    NOT NULL CHECK (state IN ('running', 'finished', 'cancelled')),
+  finished_at TEXT,
+  CHECK ((state = 'running') = (finished_at IS NULL))
+) STRICT;
+CREATE INDEX fleet_runs_newest ON fleet_runs (created_at, id);
+
+CREATE TABLE fleet_run_hosts (
+  run_id        TEXT    NOT NULL REFERENCES fleet_runs (id) ON DELETE CASCADE,
+  host          TEXT    NOT NULL,
+  position      INTEGER NOT NULL,
+  state         TEXT    NOT NULL CHECK (state IN ('pending', 'dispatched', 'finished', 'skipped')),
+  agent_run_id  TEXT,
+  exit_code     INTEGER,
+  error_code    TEXT,
+  error_message TEXT,
+  finished_at   TEXT,
+  PRIMARY KEY (run_id, host),
+  CHECK ((error_code IS NULL) = (error_message IS NULL)),
+  CHECK ((state IN ('finished', 'skipped')) = (finished_at IS NOT NULL))
+) STRICT;
+`;
+
 /** Connection settings, applied on every open; each line is a durability or safety decision. */
 export function configureConnection(db: Db): void {
   // Wait up to 5 s for another connection's write lock instead of failing at once with SQLITE_BUSY.
@@ -92,6 +127,7 @@ export function migrate(db: Db): void {
     // Each step takes the file from the version before it, all in this one transaction.
     if (version < 1) db.exec(DDL_V1);
     if (version < 2) db.exec(DDL_V2_STEP);
+    if (version < 3) db.exec(DDL_V3_STEP);
     db.pragma(`application_id = ${REGISTRY_APPLICATION_ID}`);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();

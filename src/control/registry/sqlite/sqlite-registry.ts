@@ -14,6 +14,8 @@ import type {
   PairingRequest,
 } from '../records.js';
 import type { Registry } from '../registry.js';
+import type { FleetHostResult, FleetRunListOptions, FleetRunRecord, NewFleetRun } from '../fleet-run-records.js';
+import { SqliteFleetRuns } from './fleet-runs.js';
 import { canonicalSerial, checkTags, checkVersion, isAgentName, isoNow, isPairingCode } from '../validate.js';
 import { prepareDatabaseFile } from './database-file.js';
 import { parseTags, toAgent, toStoredPairing } from './rows.js';
@@ -29,10 +31,12 @@ import { prepareStatements, type Statements } from './statements.js';
 export class SqliteRegistry implements Registry {
   private readonly db: BetterSqlite3.Database;
   private readonly sql: Statements;
+  private readonly fleetRuns: SqliteFleetRuns;
 
   private constructor(db: BetterSqlite3.Database) {
     this.db = db;
     this.sql = prepareStatements(db);
+    this.fleetRuns = new SqliteFleetRuns(db);
   }
 
   /** Opens (creating if needed, mode 0600) the registry at `path`; `':memory:'` gives a private one for tests. */
@@ -209,6 +213,36 @@ export class SqliteRegistry implements Registry {
         this.sql.revokeCertificatesOf.run({ name, now: nowIso, keep: null });
       });
     });
+  }
+
+  createFleetRun(run: NewFleetRun): Promise<FleetRunRecord> {
+    return this.run(() => this.fleetRuns.create(run));
+  }
+
+  recordHostDispatched(runId: string, host: string, agentRunId: string): Promise<void> {
+    return this.run(() => {
+      this.fleetRuns.dispatched(runId, host, agentRunId);
+    });
+  }
+
+  recordHostResult(runId: string, host: string, result: FleetHostResult): Promise<void> {
+    return this.run(() => {
+      this.fleetRuns.result(runId, host, result);
+    });
+  }
+
+  finishFleetRun(runId: string, state: 'finished' | 'cancelled', at: Date): Promise<void> {
+    return this.run(() => {
+      this.fleetRuns.finish(runId, state, at);
+    });
+  }
+
+  getFleetRun(id: string): Promise<FleetRunRecord | null> {
+    return this.run(() => this.fleetRuns.get(id));
+  }
+
+  listFleetRuns(options: FleetRunListOptions = {}): Promise<FleetRunRecord[]> {
+    return this.run(() => this.fleetRuns.list(options));
   }
 
   close(): Promise<void> {
