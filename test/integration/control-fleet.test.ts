@@ -102,3 +102,24 @@ test('the auth hook sees each request and its refusal stops it before any agent 
   }
   assert.equal(writ(['ping', 'agent-1', '--dir', caDir, '--json']).code, 0);
 });
+
+test('a paired agent process takes a renewed certificate without restarting, and a fan-out after it still works', async () => {
+  const certPath = join(root.path, 'agent-2', 'agent.crt');
+  const before = readFileSync(certPath, 'utf8');
+  const renewed = writ(['control', 'renew', 'agent-2', '--dir', caDir, '--json']);
+  assert.equal(renewed.code, 0, renewed.stderr);
+  const { serial, previousSerial } = (JSON.parse(renewed.stdout) as { renewed: { serial: string; previousSerial: string } }).renewed;
+  assert.notEqual(serial, previousSerial);
+  // The agent wrote the new pair itself (its key never left it) and serves it: the control host,
+  // which checks the identity of every new connection, reaches it over a fresh one.
+  assert.notEqual(readFileSync(certPath, 'utf8'), before);
+  const pinged = writ(['ping', 'agent-2', '--dir', caDir, '--json']);
+  assert.equal(pinged.code, 0, pinged.stderr);
+  const job = at('after-renewal.writ');
+  writeFileSync(job, (await sealTest(owner.privateKey, { script: { name: 'after.js', bytes: enc('console.log("still here"); 1') } })).writ);
+  const sent = writ(['send', 'tag:web', job, '--dir', caDir, '--json']);
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.deepEqual(results(sent.stdout).map((r) => [r.host, r.status]).sort(), [['agent-1', 'ok'], ['agent-2', 'ok']]);
+  const listed = JSON.parse(writ(['hosts', '--dir', caDir, '--json']).stdout) as { name: string; certSerial: string }[];
+  assert.equal(listed.find((h) => h.name === 'agent-2')?.certSerial, serial);
+});
