@@ -21,7 +21,7 @@ const apply = R.apply, defineProperty = O.defineProperty, freeze = O.freeze, key
 const getPrototypeOf = O.getPrototypeOf, getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
 const stringify = JSON.stringify, parse = JSON.parse, isArray = Array.isArray, StringC = String;
 const ErrorC = Error, TypeErrorC = TypeError, U8 = Uint8Array, ObjectProto = O.prototype;
-const isView = ArrayBuffer.isView, strSlice = String.prototype.slice;
+const isView = ArrayBuffer.isView, strSlice = String.prototype.slice, strIndexOf = String.prototype.indexOf;
 const symToString = Symbol.prototype.toString, fnToString = Function.prototype.toString;
 const dateToISO = Date.prototype.toISOString, regexpToString = RegExp.prototype.toString;
 const mapForEach = Map.prototype.forEach, setForEach = Set.prototype.forEach;
@@ -38,6 +38,8 @@ const INLINE_MAX = ${INLINE_STRING_MAX};
 
 const desc = (value) => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true });
 const fixed = (value, enumerable) => ({ __proto__: null, value, writable: false, enumerable, configurable: false });
+// QuickJS hands strings to the host as C strings, cut at the first NUL: such text crosses as JSON.
+const hasNul = (s) => apply(strIndexOf, s, ['\\u0000']) >= 0;
 const tryCall = (fn, self) => { try { return apply(fn, self, []); } catch { return undefined; } };
 const isArrayBuffer = (v) => tryCall(abLength, v) !== undefined;
 
@@ -64,7 +66,7 @@ function enc(v, st, depth) {
   if (++st.nodes > MAX_NODES) throw new TypeErrorC('argument has too many elements');
   switch (typeof v) {
     case 'string':
-      if (v.length > INLINE_MAX) return extra(st, 's', v);
+      if (v.length > INLINE_MAX) return hasNul(v) ? extra(st, 'z', stringify(v)) : extra(st, 's', v);
       st.size += v.length;
       if (st.size > MAX_TEXT) throw new TypeErrorC('argument is too large');
       return stringify(v);
@@ -104,6 +106,7 @@ function revive(n, reply) {
   if (tag === 'a') { const out = []; for (let i = 1; i < n.length; i++) defineProperty(out, i - 1, desc(revive(n[i], reply))); return out; }
   if (tag === 'o') { const out = {}; for (let i = 1; i < n.length; i += 2) defineProperty(out, n[i], desc(revive(n[i + 1], reply))); return out; }
   if (tag === 's') return reply[n[1] + 1];
+  if (tag === 'z') return parse(reply[n[1] + 1]);
   if (tag === 'b') return new U8(reply[n[1] + 1]);
   if (tag === 'u') return undefined;
   const name = n[1];
@@ -223,7 +226,10 @@ function format(values) {
   return s;
 }
 
-const emit = (kind, values, suffix) => { decodeReply(apply(hostWrite, undefined, [kind, format(values) + suffix])); };
+const emit = (kind, values, suffix) => {
+  const text = format(values) + suffix;
+  decodeReply(apply(hostWrite, undefined, hasNul(text) ? ['j' + kind, stringify(text)] : [kind, text]));
+};
 const consoleObj = {}, logObj = {};
 const consoleKinds = { __proto__: null, log: 'o', info: 'o', warn: 'o', error: 'o', debug: 'o' };
 const logKinds = { __proto__: null, debug: 'd', info: 'i', warn: 'w', error: 'e' };

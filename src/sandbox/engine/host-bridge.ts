@@ -123,8 +123,12 @@ function call(deps: BridgeDeps, resolve: (target: string) => HostFunction | unde
 
 function write({ context, state, sink }: BridgeDeps, args: readonly QuickJSHandle[]): QuickJSHandle {
   if (state.shouldStop()) return errorReply(context, abortReply(state));
-  const kind = readString(context, args[0]);
-  const text = readString(context, args[1]);
+  const rawKind = readString(context, args[0]);
+  const rawText = readString(context, args[1]);
+  // 'j' + kind: the bootstrap sent text holding NUL characters as JSON, since a raw one would be cut short.
+  const json = rawKind?.startsWith('j') === true;
+  const kind = json ? rawKind?.slice(1) : rawKind;
+  const text = json && rawText !== undefined ? jsonString(rawText) : rawText;
   if (kind === undefined || text === undefined) return errorReply(context, { kind: 'type', message: 'malformed output call' });
   const level = LOG_LEVELS[kind];
   const ok = kind === 'o' ? sink.writeStdout(text) : level !== undefined ? sink.writeLog(level, text) : true;
@@ -158,6 +162,16 @@ function abortReply(state: RunState): ErrorReply {
   return { kind: 'abort', code, message: `the run is ending (${code}); no further host calls are allowed` };
 }
 
+/** A JSON-encoded string, or undefined when the text is not one. */
+function jsonString(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An error reply: [`e<json>`], for the guest stub to turn into a thrown error. */
 function errorReply(context: QuickJSContext, reply: ErrorReply): QuickJSHandle {
   return structuredReply(context, `e${JSON.stringify(reply)}`, []);
@@ -166,14 +180,33 @@ function errorReply(context: QuickJSContext, reply: ErrorReply): QuickJSHandle {
 /** Only primitive strings are read: converting an object would run guest toString code from the host. */
 function readString(context: QuickJSContext, handle: QuickJSHandle | undefined): string | undefined {
   if (handle === undefined || context.typeof(handle) !== 'string') return undefined;
-  return context.getString(handle);
+  return wholeString(context, handle) ?? undefined;
+}
+
+/**
+ * The guest string, or null when it could not be read whole: QuickJS hands strings out as C strings,
+ * cut at the first NUL. The bootstrap sends such text as JSON; a raw one arriving here is refused,
+ * never silently shortened. (A primitive string's `length` runs no guest code.)
+ */
+function wholeString(context: QuickJSContext, handle: QuickJSHandle): string | null {
+  const text = context.getString(handle);
+  const lengthHandle = context.getProp(handle, 'length');
+  try {
+    return context.getNumber(lengthHandle) === text.length ? text : null;
+  } finally {
+    lengthHandle.dispose();
+  }
 }
 
 /** Extras are primitive strings or ArrayBuffers; bytes are copied out so the guest cannot change them later. */
 function readExtras(context: QuickJSContext, handles: readonly QuickJSHandle[]): Extra[] {
   return handles.map((handle) => {
     const type = context.typeof(handle);
-    if (type === 'string') return context.getString(handle);
+    if (type === 'string') {
+      const text = wholeString(context, handle);
+      if (text === null) throw new MarshalError('a string argument holds a NUL character outside JSON');
+      return text;
+    }
     if (type !== 'object') throw new MarshalError('malformed argument');
     let view;
     try {
@@ -205,7 +238,8 @@ function lookupTarget(host: HostApi, target: string): HostFunction | undefined {
 function replyHandle(context: QuickJSContext, encoded: EncodedValue): QuickJSHandle {
   if (encoded.kind === 'structured') return structuredReply(context, encoded.text, encoded.extras);
   const { value } = encoded;
-  if (typeof value === 'string') return context.newString(value);
+  // A raw guest string is made from a C string, cut at the first NUL: such a result goes as JSON.
+  if (typeof value === 'string') return value.includes('\0') ? structuredReply(context, `p${JSON.stringify(value)}`, []) : context.newString(value);
   if (typeof value === 'number') return context.newNumber(value);
   if (typeof value === 'boolean') return value ? context.true : context.false;
   return value === null ? context.null : context.undefined;

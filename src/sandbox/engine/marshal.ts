@@ -60,6 +60,20 @@ function decodeNode(node: unknown, extras: readonly Extra[], depth: number, budg
       return undefined;
     case 'n':
       return decodeSpecialNumber(items[1]);
+    case 'z': {
+      // A long string with NUL characters, sent as JSON text by the guest (raw, it would be cut short).
+      const index = items[1];
+      const extra = typeof index === 'number' && Number.isInteger(index) ? extras[index] : undefined;
+      if (typeof extra !== 'string') throw new MarshalError('malformed argument');
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(extra);
+      } catch {
+        throw new MarshalError('malformed argument');
+      }
+      if (typeof decoded !== 'string') throw new MarshalError('malformed argument');
+      return decoded;
+    }
     case 's':
     case 'b': {
       const index = items[1];
@@ -153,6 +167,11 @@ function tag(value: HostValue, extras: Extra[], depth: number): Tagged {
   if (depth > HOST_MAX_DEPTH) throw new HostValueError('host value nested too deeply (cyclic?)');
   if (value === undefined) return ['u'];
   if (typeof value === 'string' && value.length > INLINE_STRING_MAX) {
+    // The guest would receive a raw string cut at its first NUL (C strings): such a one goes as JSON.
+    if (value.includes('\0')) {
+      extras.push(JSON.stringify(value));
+      return ['z', extras.length - 1];
+    }
     extras.push(value);
     return ['s', extras.length - 1];
   }
