@@ -5,9 +5,8 @@ import pg from 'pg';
 import { openRegistry, PostgresRegistry, RegistryError, type Registry } from '../../src/control/registry/index.js';
 import { registryContract } from './registry-contract.js';
 import { pairAgent, rejectsWithCode, uniqueName } from './registry-fixtures.js';
-import { assertFleetRunsWork } from './registry-contract-runs.js';
-import { assertUpgradedFromV1, postgresV1 } from './registry-v1-schema.js';
-import { postgresV2Step } from './registry-v2-schema.js';
+import { postgresV1 } from './registry-v1-schema.js';
+import { assertUpgradedToCurrent, postgresV2Step } from './registry-v2-schema.js';
 
 /** A real PostgreSQL server (trust auth on loopback in CI and development). */
 const POSTGRES_URL = process.env['WRIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -94,13 +93,7 @@ describe('postgres registry connection', () => {
     const schema = freshSchema();
     try {
       await runSql(postgresV1(`"${schema}"`));
-      const registry = await PostgresRegistry.connect(POSTGRES_URL, { schema });
-      try {
-        await assertUpgradedFromV1(registry);
-        await assertFleetRunsWork(registry);
-      } finally {
-        await registry.close();
-      }
+      await assertUpgradedToCurrent(await PostgresRegistry.connect(POSTGRES_URL, { schema }));
       assert.deepEqual(await runSql(`SELECT version FROM "${schema}".schema_version`), [{ version: 3 }]);
       const columns = await runSql(`SELECT column_name, column_default, is_nullable FROM information_schema.columns
         WHERE table_schema = '${schema}' AND table_name = 'pairing_requests' AND column_name IN ('tags', 'address', 'version') ORDER BY ordinal_position`);
@@ -118,13 +111,7 @@ describe('postgres registry connection', () => {
     const schema = freshSchema();
     try {
       await runSql(postgresV1(`"${schema}"`) + postgresV2Step(`"${schema}"`));
-      const registry = await PostgresRegistry.connect(POSTGRES_URL, { schema });
-      try {
-        await assertUpgradedFromV1(registry);
-        await assertFleetRunsWork(registry);
-      } finally {
-        await registry.close();
-      }
+      await assertUpgradedToCurrent(await PostgresRegistry.connect(POSTGRES_URL, { schema }));
       assert.deepEqual(await runSql(`SELECT version FROM "${schema}".schema_version`), [{ version: 3 }]);
     } finally {
       await dropSchema(schema);

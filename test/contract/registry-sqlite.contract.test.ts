@@ -7,9 +7,8 @@ import { openRegistry, SqliteRegistry, type Registry } from '../../src/control/r
 import { tempDir } from '../support/temp.js';
 import { registryContract } from './registry-contract.js';
 import { pairAgent, rejectsWithCode, uniqueName } from './registry-fixtures.js';
-import { assertFleetRunsWork } from './registry-contract-runs.js';
-import { SQLITE_V1_DDL, SQLITE_V1_ROWS, assertUpgradedFromV1 } from './registry-v1-schema.js';
-import { SQLITE_V2_STEP } from './registry-v2-schema.js';
+import { SQLITE_V1_DDL, SQLITE_V1_ROWS } from './registry-v1-schema.js';
+import { SQLITE_V2_STEP, assertUpgradedToCurrent } from './registry-v2-schema.js';
 
 registryContract('sqlite', () => {
   const dir = tempDir('writ-registry-');
@@ -29,6 +28,19 @@ registryContract('sqlite', () => {
     },
   }));
 });
+
+/** A registry file as writ released it at schema `version`, with version 1's rows in it. */
+function oldRegistryFile(dir: string, version: 1 | 2): string {
+  const path = join(dir, 'registry.db');
+  const old = new Database(path);
+  old.exec(SQLITE_V1_DDL);
+  old.exec(SQLITE_V1_ROWS);
+  if (version === 2) old.exec(SQLITE_V2_STEP);
+  old.pragma('application_id = 2003985767'); // 0x77726567, 'wreg', as both versions wrote it
+  old.pragma(`user_version = ${version}`);
+  old.close();
+  return path;
+}
 
 describe('sqlite registry file', () => {
   test('the file is created owner-only (0600) in an owner-only directory (0700)', async () => {
@@ -69,20 +81,8 @@ describe('sqlite registry file', () => {
 
   test('a version 1 file is upgraded in place: pairing requests gain tags, address and version; old rows read back', async () => {
     using dir = tempDir('writ-registry-');
-    const path = join(dir.path, 'registry.db');
-    const old = new Database(path);
-    old.exec(SQLITE_V1_DDL);
-    old.exec(SQLITE_V1_ROWS);
-    old.pragma('application_id = 2003985767'); // 0x77726567, 'wreg', as version 1 wrote it
-    old.pragma('user_version = 1');
-    old.close();
-    const registry = SqliteRegistry.open(path);
-    try {
-      await assertUpgradedFromV1(registry);
-      await assertFleetRunsWork(registry);
-    } finally {
-      await registry.close();
-    }
+    const path = oldRegistryFile(dir.path, 1);
+    await assertUpgradedToCurrent(SqliteRegistry.open(path));
     const check = new Database(path, { readonly: true });
     try {
       assert.equal(check.pragma('user_version', { simple: true }), 3);
@@ -103,21 +103,8 @@ describe('sqlite registry file', () => {
 
   test('a version 2 file is upgraded in place: fleet runs can be recorded; old rows read back', async () => {
     using dir = tempDir('writ-registry-');
-    const path = join(dir.path, 'registry.db');
-    const old = new Database(path);
-    old.exec(SQLITE_V1_DDL);
-    old.exec(SQLITE_V1_ROWS);
-    old.exec(SQLITE_V2_STEP);
-    old.pragma('application_id = 2003985767');
-    old.pragma('user_version = 2');
-    old.close();
-    const registry = SqliteRegistry.open(path);
-    try {
-      await assertUpgradedFromV1(registry);
-      await assertFleetRunsWork(registry);
-    } finally {
-      await registry.close();
-    }
+    const path = oldRegistryFile(dir.path, 2);
+    await assertUpgradedToCurrent(SqliteRegistry.open(path));
     const check = new Database(path, { readonly: true });
     assert.equal(check.pragma('user_version', { simple: true }), 3);
     check.close();

@@ -3,6 +3,9 @@
  * version; no fleet runs yet), frozen here: the step from version 1, exactly as released, applied
  * on top of the frozen version 1 in registry-v1-schema.ts.
  */
+import type { Registry } from '../../src/control/registry/index.js';
+import { assertFleetRunsWork } from './registry-contract-runs.js';
+import { assertUpgradedFromV1 } from './registry-v1-schema.js';
 
 /** The version 2 step of src/control/registry/sqlite/schema.ts. */
 export const SQLITE_V2_STEP = `
@@ -20,4 +23,17 @@ ALTER TABLE ${s}.pairing_requests
   ADD COLUMN version text;
 UPDATE ${s}.schema_version SET version = 2;
 `;
+}
+
+/**
+ * What every upgrade from an older schema must leave: the old rows readable as they were written,
+ * and fleet runs (version 3) recordable. Closes the registry.
+ */
+export async function assertUpgradedToCurrent(registry: Registry): Promise<void> {
+  try {
+    await assertUpgradedFromV1(registry);
+    await assertFleetRunsWork(registry);
+  } finally {
+    await registry.close();
+  }
 }

@@ -4,21 +4,16 @@ import { Command } from 'commander';
 import { RUN_LIMIT_BOUNDS } from '../../core/run-limit-bounds.js';
 import { WritError } from '../../core/errors.js';
 import { CliUsageError, emit } from '../output.js';
-import { parseDuration, parseWhole } from '../sealed/duration.js';
+import { parseWhole } from '../sealed/duration.js';
 import { sendOptions, sendWrit, type SendFlags } from './fleet.js';
-import { addSigningOptions, parseNotBefore, writeAtomically } from './seal.js';
+import { addSigningOptions, signingFromFlags, writeAtomically, type SigningFlags } from './seal.js';
 
 /**
  * `writ exec TARGET -- PROGRAM ARGS...`: builds a writ that runs one program without a shell (see
  * src/cli/exec), seals it with the operator's key as `writ seal` would, and sends it exactly as
  * `writ send` does. `--dry-run` writes the sealed writ instead of sending it.
  */
-interface ExecFlags extends SendFlags {
-  key: string;
-  cert?: string;
-  expires: string;
-  notBefore?: string;
-  audience: string[];
+interface ExecFlags extends SendFlags, SigningFlags {
   runTimeout?: string;
   resolve: boolean;
   dryRun?: boolean;
@@ -80,29 +75,21 @@ async function exec(target: string, command: string[], flags: ExecFlags, cmd: Co
   const [program, argv] = programAndArgs(command, cmd);
   if (flags.out !== undefined && flags.dryRun !== true) throw new CliUsageError('OPTION_INVALID', '--out is only for --dry-run (without it the writ is sent)');
   const { buildExecWrit, checkProgramPath } = await import('../exec/index.js');
-  const { keyFingerprint, loadPrivateKey, loadSignerChain } = await import('../../bundle/index.js');
+  const { keyFingerprint } = await import('../../bundle/index.js');
   try {
     checkProgramPath(program, 'the program');
   } catch (err) {
     throw asUsage(err);
   }
-  const expiresInMs = parseDuration('--expires', flags.expires);
-  const notBefore = parseNotBefore(flags.notBefore);
   const [minMs, maxMs] = RUN_LIMIT_BOUNDS.timeoutMs;
   const timeoutMs = flags.runTimeout === undefined ? undefined : parseWhole('--run-timeout', flags.runTimeout, minMs, maxMs);
-  const privateKey = loadPrivateKey(flags.key);
-  const chainDer = flags.cert !== undefined ? loadSignerChain(flags.cert, privateKey) : undefined;
+  const signing = await signingFromFlags(flags);
   const built = await buildExecWrit({
     program,
     argv,
     resolvesTo: flags.resolve ? resolvedHere(program) : [],
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    privateKey,
-    ...(chainDer ? { chainDer } : {}),
-    now: new Date(),
-    ...(notBefore ? { notBefore } : {}),
-    expiresInMs,
-    audience: flags.audience,
+    ...signing,
   }).catch((err: unknown) => {
     throw asUsage(err);
   });
@@ -117,7 +104,7 @@ async function exec(target: string, command: string[], flags: ExecFlags, cmd: Co
   }
   writeAtomically(out, built.writ);
   const m = built.manifest;
-  const summary = { out, id: m.id, bytes: built.writ.length, signer: keyFingerprint(createPublicKey(privateKey)), program, argv, policy: built.policy, expiresAt: m.expiresAt.toISOString(), audience: m.audience };
+  const summary = { out, id: m.id, bytes: built.writ.length, signer: keyFingerprint(createPublicKey(signing.privateKey)), program, argv, policy: built.policy, expiresAt: m.expiresAt.toISOString(), audience: m.audience };
   emit(flags.json ? JSON.stringify(summary) : `built ${out}: writ ${m.id} running ${program} (${argv.length} argument(s)), ${summary.bytes} bytes, signer ${summary.signer}, valid until ${summary.expiresAt}; send it with: writ send ${target} ${out}`);
 }
 

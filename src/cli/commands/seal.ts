@@ -2,22 +2,26 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { createPublicKey } from 'node:crypto';
-import type { ManifestLimits } from '../../bundle/index.js';
+import type { ManifestLimits, SealSigning } from '../../bundle/index.js';
 import { loadPolicyFile, validatePolicy } from '../../policy/index.js';
 import { loadArgsFile, parseLimit } from '../../runner/index.js';
 import { CliUsageError, emit } from '../output.js';
 import { collect, parseDuration } from '../sealed/duration.js';
 
-interface SealFlags {
-  script: string;
-  policy: string;
-  args?: string;
-  input: string[];
+/** The flags addSigningOptions defines. */
+export interface SigningFlags {
   key: string;
   cert?: string;
   expires: string;
   notBefore?: string;
   audience: string[];
+}
+
+interface SealFlags extends SigningFlags {
+  script: string;
+  policy: string;
+  args?: string;
+  input: string[];
   timeout?: string;
   memory?: string;
   maxOps?: string;
@@ -55,7 +59,7 @@ function manifestLimits(flags: SealFlags): ManifestLimits {
   };
 }
 
-export function parseNotBefore(raw: string | undefined): Date | undefined {
+function parseNotBefore(raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const d = new Date(raw);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/.test(raw) || Number.isNaN(d.getTime())) {
@@ -71,27 +75,29 @@ export function writeAtomically(path: string, bytes: Uint8Array): void {
   renameSync(tmp, path);
 }
 
-async function seal(flags: SealFlags): Promise<void> {
-  // Loaded on use, like every command's heavy part: `writ run --script` starts without it.
-  const { keyFingerprint, loadPrivateKey, loadSignerChain, sealWrit } = await import('../../bundle/index.js');
+/** Who signs, for when and for whom, from the signing flags: the key and chain are read here. */
+export async function signingFromFlags(flags: SigningFlags): Promise<SealSigning> {
   const expiresInMs = parseDuration('--expires', flags.expires);
   const notBefore = parseNotBefore(flags.notBefore);
+  const { loadPrivateKey, loadSignerChain } = await import('../../bundle/index.js');
+  const privateKey = loadPrivateKey(flags.key);
+  const chainDer = flags.cert !== undefined ? loadSignerChain(flags.cert, privateKey) : undefined;
+  return { privateKey, ...(chainDer ? { chainDer } : {}), now: new Date(), ...(notBefore ? { notBefore } : {}), expiresInMs, audience: flags.audience };
+}
+
+async function seal(flags: SealFlags): Promise<void> {
+  // Loaded on use, like every command's heavy part: `writ run --script` starts without it.
+  const { keyFingerprint, sealWrit } = await import('../../bundle/index.js');
+  const signing = await signingFromFlags(flags);
   // Refuse now what every host would refuse later: an invalid policy or arguments file.
   validatePolicy(loadPolicyFile(flags.policy));
   if (flags.args !== undefined) loadArgsFile(flags.args);
-  const privateKey = loadPrivateKey(flags.key);
-  const chainDer = flags.cert !== undefined ? loadSignerChain(flags.cert, privateKey) : undefined;
   const sealed = await sealWrit({
     script: { name: basename(flags.script), bytes: readInput('--script', flags.script) },
     policy: readInput('--policy', flags.policy),
     ...(flags.args !== undefined ? { args: readInput('--args', flags.args) } : {}),
     inputs: parseInputs(flags.input),
-    privateKey,
-    ...(chainDer ? { chainDer } : {}),
-    now: new Date(),
-    ...(notBefore ? { notBefore } : {}),
-    expiresInMs,
-    audience: flags.audience,
+    ...signing,
     limits: manifestLimits(flags),
   });
   const m = sealed.manifest;
@@ -99,7 +105,7 @@ async function seal(flags: SealFlags): Promise<void> {
     out: flags.out,
     id: m.id,
     bytes: sealed.writ.length,
-    signer: keyFingerprint(createPublicKey(privateKey)),
+    signer: keyFingerprint(createPublicKey(signing.privateKey)),
     notBefore: m.notBefore.toISOString(),
     expiresAt: m.expiresAt.toISOString(),
     audience: m.audience,

@@ -26,7 +26,8 @@ function offeredKey(pem: string, name: string): KeyObject {
 }
 
 /**
- * Renews one agent's certificate over the verified mTLS connection `client` holds:
+ * Renews one agent's certificate over the verified mTLS connection `client` holds (`previous` is
+ * what the agent said it serves, asked by the caller, which decided from it that renewal is due):
  *  1. a fresh random challenge; the agent makes a new key and signs the challenge with it;
  *  2. the CA issues a certificate for that key under the agent's registered name and address;
  *  3. the registry records it as the agent's current certificate, BEFORE the agent has it, so
@@ -35,10 +36,9 @@ function offeredKey(pem: string, name: string): KeyObject {
  * If step 4 fails the agent keeps serving its old, still valid certificate and the next sweep
  * (which asks the agent what it serves, not the registry) tries again.
  */
-export async function renewAgent(ctx: RenewalContext, agent: AgentRecord, client: AgentClient, now: Date): Promise<RenewalOutcome> {
+export async function renewAgent(ctx: RenewalContext, agent: AgentRecord, client: AgentClient, previous: ServedCertificate, now: Date): Promise<RenewalOutcome> {
   // A revoked agent gets nothing from the CA again: renewal would undo the revocation.
   if (agent.state !== 'active') throw new WritError('TARGET_REVOKED', `agent ${agent.name} is revoked`);
-  const previous = await client.certificate();
   const challenge = randomBytes(CHALLENGE_BYTES);
   const offer = await client.offerRenewal(challenge);
   const publicKey = offeredKey(offer.publicKey, agent.name);

@@ -49,7 +49,8 @@ export class RenewalSweep {
   async renewNow(name: string, now: Date = new Date()): Promise<RenewalOutcome> {
     const agent = await this.options.registry.getAgent(name);
     if (agent === null) throw new WritError('TARGET_UNKNOWN', `no agent named ${name} is registered`);
-    const outcome = await renewAgent(this.options, agent, this.options.clients.for(agent), now);
+    const client = this.options.clients.for(agent);
+    const outcome = await renewAgent(this.options, agent, client, await client.certificate(), now);
     this.options.log.info({ event: 'renewal.done', name, serial: outcome.renewed.serial, notAfter: outcome.renewed.notAfter, previousSerial: outcome.previous.serial, forced: true });
     return outcome;
   }
@@ -68,8 +69,9 @@ export class RenewalSweep {
       for (let agent = queue.shift(); agent !== undefined; agent = queue.shift()) {
         try {
           const client = clients.for(agent);
-          if (!isRenewalDue(await client.certificate(), now)) continue;
-          const outcome = await renewAgent(this.options, agent, client, now);
+          const served = await client.certificate();
+          if (!isRenewalDue(served, now)) continue;
+          const outcome = await renewAgent(this.options, agent, client, served, now);
           renewed.push(outcome);
           log.info({ event: 'renewal.done', name: agent.name, serial: outcome.renewed.serial, notAfter: outcome.renewed.notAfter, previousSerial: outcome.previous.serial });
         } catch (err) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { WritError } from '../../core/errors.js';
+import { parseInput } from '../../core/parse-input.js';
 import {
   PAIRING_REQUESTS_PATH,
   PairingRequestAcceptedSchema,
@@ -36,9 +37,7 @@ export function registerAgentPairingRoutes(app: FastifyInstance, ctx: ControlCon
     const now = new Date();
     // Outside pairing mode the control host takes no requests at all: no CSR parsing, no rows.
     if (!ctx.window.isOpen(now)) return sendError(reply, 403, 'PAIRING_CLOSED', 'the control host is not in pairing mode; ask its operator to run writ control pairing-mode');
-    const parsed = PairingRequestBodySchema.safeParse(request.body);
-    if (!parsed.success) return sendError(reply, 400, 'REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const body = parsed.data;
+    const body = parseInput(PairingRequestBodySchema, request.body);
     await checkPairingCapacity(ctx.registry, now);
     const csr = parseCsr(body.csr);
     // The certificate is issued to the CSR's name; a request naming another would mislead the operator.

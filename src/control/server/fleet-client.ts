@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { WritError } from '../../core/errors.js';
 import { FLEET_PING_PATH, FLEET_RUNS_PATH } from './fleet-messages.js';
 import { FLEET_RUN_EVENTS_PATH, fleetRunPath } from './fleet-run-messages.js';
+import { apiError, jsonOrUndefined } from './api-error.js';
 import { operatorCredentials } from './operator-client.js';
 
 /** One line of a fleet answer (see fleet-messages.ts); `type` says which. */
@@ -60,7 +61,7 @@ export class FleetApiClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            reject(apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+            reject(apiError(res.statusCode ?? 0, jsonOrUndefined(Buffer.concat(chunks).toString('utf8'))));
           });
           return;
         }
@@ -91,14 +92,4 @@ export class FleetApiClient {
       req.end(payload);
     });
   }
-}
-
-function apiError(status: number, text: string): WritError {
-  let error: { code?: unknown; message?: unknown } | undefined;
-  try {
-    error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
-  } catch {
-    error = undefined;
-  }
-  return new WritError(typeof error?.code === 'string' ? error.code : `HTTP_${status}`, typeof error?.message === 'string' ? error.message : `the control host answered HTTP ${status}`);
 }

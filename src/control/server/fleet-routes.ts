@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { WritError } from '../../core/errors.js';
+import { parseInput } from '../../core/parse-input.js';
 import { askAuthHook, type AuthContext, type AuthHookOptions } from '../auth-hook/index.js';
-import { fanOut, overallExitCode, resolveTargets, type HostOutcome, type HostResult, type HostTask } from '../fanout/index.js';
+import { fanOut, resolveTargets, type HostResult, type HostTask } from '../fanout/index.js';
 import type { FleetClients } from '../fleet/index.js';
 import type { AgentRecord, Registry } from '../registry/index.js';
 import { apiSchema } from './api-doc.js';
@@ -12,6 +12,7 @@ import type { ControlLogger } from './logger.js';
 import type { FleetRunJobs } from './fleet-run-jobs.js';
 import { launchFleetRun } from './fleet-run-launch.js';
 import { FleetRunDetachedSchema, type FleetRunDetached } from './fleet-run-messages.js';
+import { failureOf, ndjson, summaryLine } from './ndjson.js';
 import { operatorOf, operatorOnly } from './operator-auth.js';
 
 export interface FleetContext {
@@ -24,29 +25,6 @@ export interface FleetContext {
   readonly jobs: FleetRunJobs;
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
-}
-
-/** An NDJSON answer written as hosts answer; the reply is taken over from Fastify. */
-function ndjson(reply: FastifyReply): (line: FleetLine) => void {
-  reply.hijack();
-  reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
-  return (line) => {
-    // A host that timed out may still answer after the summary: writing after the end would raise
-    // an error event on the response, which nothing handles, and take the control host down.
-    if (reply.raw.writableEnded || reply.raw.destroyed) return;
-    reply.raw.write(`${JSON.stringify(line)}\n`);
-  };
-}
-
-function summary(results: readonly HostResult[]): FleetLine {
-  const counts: Record<string, number> = {};
-  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  return { type: 'summary', exitCode: overallExitCode(results), counts };
-}
 
 /** Asks the operator's hook, when one is configured; a refusal ends the request before any agent hears of it. */
 async function authorize(ctx: FleetContext, context: AuthContext): Promise<void> {
@@ -63,11 +41,6 @@ async function targetsOf(ctx: FleetContext, target: string): Promise<AgentRecord
 /** What a fleet request can be refused with before its NDJSON answer starts. */
 const FLEET_ERRORS = ['TARGET_INVALID', 'TARGET_EMPTY', 'TARGET_UNKNOWN', 'TARGET_REVOKED', 'AUTH_HOOK_DENIED', 'REGISTRY_UNAVAILABLE'];
 
-const failure = (err: unknown): HostOutcome => {
-  const code = (err as { code?: unknown }).code;
-  return { exitCode: null, error: { code: typeof code === 'string' ? code : 'HOST_ERROR', message: err instanceof Error ? err.message : String(err) } };
-};
-
 /** The fleet operations: ping and run, each fanned out to the resolved targets over verified mTLS. */
 export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
   return (app, _options, done) => {
@@ -76,34 +49,34 @@ export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
 
     const pingDoc = apiSchema({ summary: 'Ping agents', description: 'Checks that each target agent answers over mutual TLS; NDJSON: targets, a pong per answering host, a result per host, summary last.', tag: 'fleet', auth: 'operator', body: FleetPingBodySchema, responses: {}, ndjsonLine: FleetLineSchema, errors: FLEET_ERRORS });
     app.post(FLEET_PING_PATH, { schema: pingDoc }, async (request: FastifyRequest, reply) => {
-      const body = parse(FleetPingBodySchema, request.body);
+      const body = parseInput(FleetPingBodySchema, request.body);
       const operator = operatorOf(request, ctx.apiToken);
       const agents = await targetsOf(ctx, body.target);
       await authorize(ctx, { action: 'ping', operator, targets: agents.map((a) => a.name), requestId: randomUUID(), at: new Date().toISOString() });
       const byName = new Map(agents.map((a) => [a.name, a]));
-      const send = ndjson(reply);
+      const send: (line: FleetLine) => void = ndjson(reply);
       send({ type: 'targets', hosts: [...byName.keys()] });
       const task: HostTask = async (host) => {
         const agent = byName.get(host);
-        if (!agent) return failure(new WritError('TARGET_UNKNOWN', host));
+        if (!agent) return failureOf(new WritError('TARGET_UNKNOWN', host));
         try {
           const { latencyMs } = await ctx.clients.for(agent).health();
           await ctx.registry.markSeen(host, new Date());
           send({ type: 'pong', host, latencyMs: Math.round(latencyMs * 10) / 10 });
           return { exitCode: 0, error: null };
         } catch (err) {
-          return failure(err);
+          return failureOf(err);
         }
       };
       const results = await fanOut([...byName.keys()], task, { maxConcurrency: body.maxConcurrency, maxErrors: Infinity, hostTimeoutMs: body.hostTimeoutMs, onResult: (r) => { send({ type: 'result', ...r }); } });
-      send(summary(results));
+      send(summaryLine(results));
       reply.raw.end();
     });
 
     // The server's small default limit suits pairing; a writ (base64) may be far larger.
     const runDoc = apiSchema({ summary: 'Run a writ on agents', description: 'Sends the sealed writ to each target agent, which verifies it itself; NDJSON: targets, accepted and (with follow) output lines per host, a result per host, summary last.', tag: 'fleet', auth: 'operator', body: FleetRunBodySchema, responses: { 202: FleetRunDetachedSchema }, ndjsonLine: FleetLineSchema, errors: FLEET_ERRORS });
     app.post(FLEET_RUNS_PATH, { bodyLimit: FLEET_RUN_BODY_LIMIT, schema: runDoc }, async (request: FastifyRequest, reply) => {
-      const body = parse(FleetRunBodySchema, request.body);
+      const body = parseInput(FleetRunBodySchema, request.body);
       const operator = operatorOf(request, ctx.apiToken);
       const writ = Buffer.from(body.writ, 'base64');
       const agents = await targetsOf(ctx, body.target);
@@ -123,9 +96,9 @@ export function fleetRoutes(ctx: FleetContext): FastifyPluginCallback {
         const detached: FleetRunDetached = { run: id, hosts };
         return reply.code(202).send(detached);
       }
-      const send = ndjson(reply);
+      const send: (line: FleetLine) => void = ndjson(reply);
       send({ type: 'targets', hosts, run: id });
-      send(summary(await launch(send)));
+      send(summaryLine(await launch(send)));
       reply.raw.end();
     });
     done();

@@ -91,6 +91,6 @@ export async function streamFleetRunEvents(ctx: FleetRunContext, record: FleetRu
       send({ type: 'result', ...result });
     },
   });
-  send(summaryLine(final, { run: record.id, finished: final.length === results.length }));
+  send({ ...summaryLine(final), run: record.id, finished: final.length === results.length });
   reply.raw.end();
 }

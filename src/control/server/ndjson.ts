@@ -14,10 +14,10 @@ export function ndjson(reply: FastifyReply): (line: object) => void {
 }
 
 /** The closing line of a fan-out answer: one exit code for the fleet and how many hosts ended how. */
-export function summaryLine(results: readonly HostResult[], extra: object = {}): object {
-  const counts: Record<string, number> = {};
+export function summaryLine(results: readonly HostResult[]): { type: 'summary'; exitCode: number; counts: Partial<Record<HostResult['status'], number>> } {
+  const counts: Partial<Record<HostResult['status'], number>> = {};
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  return { type: 'summary', exitCode: overallExitCode(results), counts, ...extra };
+  return { type: 'summary', exitCode: overallExitCode(results), counts };
 }
 
 /** A failure as a host outcome with a stable code (HOST_ERROR when the error has none). */

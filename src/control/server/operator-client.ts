@@ -19,6 +19,7 @@ import {
   type PairingModeState,
   type PendingPairingView,
 } from './operator-messages.js';
+import { apiError, jsonOrUndefined } from './api-error.js';
 import { readServerFile } from './server-file.js';
 import { FLEET_RUNS_PATH } from './fleet-messages.js';
 import {
@@ -134,7 +135,7 @@ export class OperatorClient {
 
   async #call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const answer = await this.#send(method, path, body);
-    if (answer.status < 200 || answer.status > 299) throw apiError(answer);
+    if (answer.status < 200 || answer.status > 299) throw apiError(answer.status, answer.body);
     const parsed = schema.safeParse(answer.body);
     if (!parsed.success) throw new WritError('CONTROL_ANSWER_INVALID', `${method} ${path}: the control host's answer is malformed`);
     return parsed.data;
@@ -164,25 +165,10 @@ export class OperatorClient {
           else chunks.push(chunk);
         });
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text) as unknown;
-          } catch {
-            parsed = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          resolve({ status: res.statusCode ?? 0, body: jsonOrUndefined(Buffer.concat(chunks).toString('utf8')) });
         });
       });
       req.end(payload);
     });
   }
-}
-
-/** The server's `{ error: { code, message } }` as a WritError with the same code. */
-function apiError(answer: Answer): WritError {
-  const error = (answer.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  const code = typeof error?.code === 'string' ? error.code : `HTTP_${answer.status}`;
-  const message = typeof error?.message === 'string' ? error.message : `the control host answered HTTP ${answer.status}`;
-  return new WritError(code, message);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { z } from 'zod';
 import { WritError } from '../../core/errors.js';
+import { parseInput } from '../../core/parse-input.js';
 import { PAIRING_REQUESTS_PATH, normalizePairingCode } from '../../transport/pairing/index.js';
 import { parseCsr } from '../pki/index.js';
 import type { PairingRequest } from '../registry/index.js';
@@ -27,11 +28,6 @@ import {
 import { DEFAULT_PAIRING_MINUTES } from './pairing-window.js';
 import { pendingPairingView } from './pending-view.js';
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
-}
 
 /** The pending, unexpired request showing `code`, or PAIRING_NOT_FOUND. */
 async function pendingRequestByCode(ctx: ControlContext, typedCode: string, now: Date): Promise<PairingRequest> {
@@ -55,7 +51,7 @@ export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
 
     const modeDoc = apiSchema({ summary: 'Open or close pairing mode', description: 'Opens the pairing window for `minutes` (default 10) or closes it; the window is this process\'s own.', tag: 'pairing', auth: 'operator', body: PairingModeBodySchema, responses: { 200: PairingModeStateSchema } });
     scope.post(PAIRING_MODE_PATH, { schema: modeDoc }, (request) => {
-      const body = parseBody(PairingModeBodySchema, request.body);
+      const body = parseInput(PairingModeBodySchema, request.body);
       const state = body.enabled ? ctx.window.open(body.minutes ?? DEFAULT_PAIRING_MINUTES) : ctx.window.close();
       ctx.log.info({ event: 'pairing.mode', ...state });
       return state;
@@ -75,7 +71,7 @@ export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
     const approveDoc = apiSchema({ summary: 'Approve the pairing request showing a code', description: 'Issues the agent its certificate and registers it (replacing an agent of the same name).', tag: 'pairing', auth: 'operator', body: PairingCodeBodySchema, responses: { 200: ApprovedSchema }, errors: [...decisionErrors, 'PAIRING_INCOMPLETE', 'RECORD_INVALID'] });
     scope.post(PAIRING_APPROVE_PATH, { schema: approveDoc }, async (request) => {
       const now = new Date();
-      const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, now);
+      const pairing = await pendingRequestByCode(ctx, parseInput(PairingCodeBodySchema, request.body).code, now);
       // Stored by an older writ (registry schema 1), the request has no address: the control host
       // could never dial the agent, so no certificate is issued for it.
       if (pairing.address === '') {
@@ -90,7 +86,7 @@ export function operatorRoutes(ctx: ControlContext): FastifyPluginCallback {
 
     const denyDoc = apiSchema({ summary: 'Deny the pairing request showing a code', description: 'Deletes the request; the agent polling it hears 404.', tag: 'pairing', auth: 'operator', body: PairingCodeBodySchema, responses: { 200: DeniedSchema }, errors: decisionErrors });
     scope.post(PAIRING_DENY_PATH, { schema: denyDoc }, async (request) => {
-      const pairing = await pendingRequestByCode(ctx, parseBody(PairingCodeBodySchema, request.body).code, new Date());
+      const pairing = await pendingRequestByCode(ctx, parseInput(PairingCodeBodySchema, request.body).code, new Date());
       await ctx.registry.denyPairing(pairing.id);
       ctx.log.info({ event: 'pairing.denied', name: pairing.agentName, code: pairing.code });
       return { denied: { name: pairing.agentName, code: pairing.code } };

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
-import type { z } from 'zod';
 import { WritError } from '../../core/errors.js';
+import { parseInput } from '../../core/parse-input.js';
 import type { FleetRunRecord } from '../registry/index.js';
 import { apiSchema } from './api-doc.js';
 import { FLEET_RUNS_PATH } from './fleet-messages.js';
@@ -30,11 +30,6 @@ export interface RunRoutesContext extends FleetRunContext {
 /** Agents told to cancel at once. */
 const CANCEL_CONCURRENCY = 32;
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
-}
 
 /** What these routes can be refused with (UNAUTHENTICATED and INTERNAL are added by apiSchema). */
 const errors = ['REQUEST_INVALID', 'FLEET_RUN_NOT_FOUND', 'REGISTRY_UNAVAILABLE'];
@@ -74,22 +69,22 @@ export function runRoutes(ctx: RunRoutesContext): FastifyPluginCallback {
     app.get(FLEET_RUNS_PATH, {
       schema: apiSchema({ summary: 'Recent fleet runs, newest first', tag: 'fleet', auth: 'operator', query: RunListQuerySchema, responses: { 200: FleetRunListSchema }, errors }),
     }, async (request) => {
-      const { limit } = parse(RunListQuerySchema, request.query);
+      const { limit } = parseInput(RunListQuerySchema, request.query);
       return { runs: await ctx.registry.listFleetRuns({ limit }) };
     });
 
     app.get(FLEET_RUN_PATH, {
       schema: apiSchema({ summary: 'One fleet run: its record, and the live state of hosts not final in it', tag: 'fleet', auth: 'operator', params: RunIdParamsSchema, responses: { 200: FleetRunViewSchema }, errors }),
     }, async (request) => {
-      const { id } = parse(RunIdParamsSchema, request.params);
+      const { id } = parseInput(RunIdParamsSchema, request.params);
       return fleetRunView(ctx, await fleetRunOrThrow(ctx, id));
     });
 
     app.get(FLEET_RUN_EVENTS_PATH, {
       schema: apiSchema({ summary: 'A fleet run\'s output per host, then results and a summary (NDJSON); follows running hosts unless follow=false', tag: 'fleet', auth: 'operator', params: RunIdParamsSchema, query: RunEventsQuerySchema, responses: {}, ndjsonLine: FleetRunEventLineSchema, errors }),
     }, async (request, reply) => {
-      const { id } = parse(RunIdParamsSchema, request.params);
-      const query = parse(RunEventsQuerySchema, request.query);
+      const { id } = parseInput(RunIdParamsSchema, request.params);
+      const query = parseInput(RunEventsQuerySchema, request.query);
       const record = await fleetRunOrThrow(ctx, id);
       const hosts = query.host === undefined ? record.hosts : record.hosts.filter((h) => h.host === query.host);
       if (hosts.length === 0 && query.host !== undefined) throw new WritError('FLEET_RUN_NOT_FOUND', `fleet run ${id} has no host ${JSON.stringify(query.host.slice(0, 80))}`);
@@ -99,7 +94,7 @@ export function runRoutes(ctx: RunRoutesContext): FastifyPluginCallback {
     app.post(FLEET_RUN_CANCEL_PATH, {
       schema: apiSchema({ summary: 'Cancel a fleet run: stop dispatching and cancel every host run not yet final', tag: 'fleet', auth: 'operator', params: RunIdParamsSchema, responses: { 200: FleetRunCancelledSchema }, errors }),
     }, async (request) => {
-      const { id } = parse(RunIdParamsSchema, request.params);
+      const { id } = parseInput(RunIdParamsSchema, request.params);
       return cancelFleetRun(ctx, await fleetRunOrThrow(ctx, id));
     });
     done();

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { WritError } from '../../core/errors.js';
+import { parseInput } from '../../core/parse-input.js';
 import type { AgentCertificateRenewal } from './certificate-renewal.js';
 import { CERTIFICATE_PATH, InstallCertificateSchema, RENEWAL_PATH, RenewalRequestSchema } from './renewal-messages.js';
 
@@ -14,9 +15,7 @@ function bodyOf<T>(schema: z.ZodType<T>, raw: unknown): T {
   } catch {
     throw new WritError('REQUEST_INVALID', 'the body must be JSON');
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new WritError('REQUEST_INVALID', parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
-  return parsed.data;
+  return parseInput(schema, value);
 }
 
 function refuse(reply: FastifyReply, err: unknown): FastifyReply {
