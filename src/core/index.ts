@@ -13,3 +13,4 @@ export { certificateMatchesKey, installCertificateAndKey, recoverCertificateSwap
 export type { CertKeyPaths } from './cert-key-files.js';
 export { writeNewFileDurably } from './exclusive-file.js';
 export { describeIssues, parseInput } from './parse-input.js';
+export { mapConcurrent } from './map-concurrent.js';

@@ -1,4 +1,5 @@
 import { WritError, messageOf } from '../../core/errors.js';
+import { mapConcurrent } from '../../core/map-concurrent.js';
 import type { FleetClients } from '../fleet/index.js';
 import type { ControlLogger } from '../server/logger.js';
 import { isRenewalDue } from './renewal-due.js';
@@ -64,24 +65,20 @@ export class RenewalSweep {
     const agents = (await registry.listAgents()).filter((a) => a.state === 'active');
     const renewed: RenewalOutcome[] = [];
     const failed: { name: string; code: string; message: string }[] = [];
-    const queue = [...agents];
-    const worker = async (): Promise<void> => {
-      for (let agent = queue.shift(); agent !== undefined; agent = queue.shift()) {
-        try {
-          const client = clients.for(agent);
-          const served = await client.certificate();
-          if (!isRenewalDue(served, now)) continue;
-          const outcome = await renewAgent(this.options, agent, client, served, now);
-          renewed.push(outcome);
-          log.info({ event: 'renewal.done', name: agent.name, serial: outcome.renewed.serial, notAfter: outcome.renewed.notAfter, previousSerial: outcome.previous.serial });
-        } catch (err) {
-          const code = (err as { code?: unknown }).code;
-          failed.push({ name: agent.name, code: typeof code === 'string' ? code : 'RENEWAL_FAILED', message: messageOf(err) });
-          log.warn({ event: 'renewal.failed', name: agent.name, code, message: messageOf(err) });
-        }
+    await mapConcurrent(agents, PARALLEL_RENEWALS, async (agent) => {
+      try {
+        const client = clients.for(agent);
+        const served = await client.certificate();
+        if (!isRenewalDue(served, now)) return;
+        const outcome = await renewAgent(this.options, agent, client, served, now);
+        renewed.push(outcome);
+        log.info({ event: 'renewal.done', name: agent.name, serial: outcome.renewed.serial, notAfter: outcome.renewed.notAfter, previousSerial: outcome.previous.serial });
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        failed.push({ name: agent.name, code: typeof code === 'string' ? code : 'RENEWAL_FAILED', message: messageOf(err) });
+        log.warn({ event: 'renewal.failed', name: agent.name, code, message: messageOf(err) });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_RENEWALS, agents.length) }, worker));
+    });
     return { checked: agents.length, renewed, failed };
   }
 }

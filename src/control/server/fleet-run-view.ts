@@ -1,4 +1,5 @@
 import { WritError } from '../../core/errors.js';
+import { mapConcurrent } from '../../core/map-concurrent.js';
 import type { AgentClient } from '../fleet/index.js';
 import type { FleetHostRecord, FleetRunRecord } from '../registry/index.js';
 import type { FleetRunContext } from './fleet-run-launch.js';
@@ -24,17 +25,6 @@ export async function clientOf(ctx: FleetRunContext, host: string): Promise<Agen
 
 /** A host the record has not seen finish, but whose agent holds a run to ask about. */
 export const isLive = (h: FleetHostRecord): h is FleetHostRecord & { agentRunId: string } => h.state === 'dispatched' && h.agentRunId !== null;
-
-/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * The record as stored, plus what each agent says right now of a host whose run the record does

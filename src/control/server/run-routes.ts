@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { WritError } from '../../core/errors.js';
+import { mapConcurrent } from '../../core/map-concurrent.js';
 import { parseInput } from '../../core/parse-input.js';
 import type { FleetRunRecord } from '../registry/index.js';
 import { apiSchema } from './api-doc.js';
@@ -19,7 +20,7 @@ import {
   RunListQuerySchema,
   type FleetRunCancelled,
 } from './fleet-run-messages.js';
-import { clientOf, fleetRunOrThrow, fleetRunView, isLive, mapConcurrent } from './fleet-run-view.js';
+import { clientOf, fleetRunOrThrow, fleetRunView, isLive } from './fleet-run-view.js';
 import { failureOf } from './ndjson.js';
 import { operatorOnly } from './operator-auth.js';
 
