@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readS3rverObject } from '../support/s3rver-read.js';
 import S3rver from 's3rver';
 import { until, type Delivery, type FinalResult, type TransportHarness } from './harness.js';
 
@@ -21,27 +22,7 @@ export async function s3Harness(workDir: string): Promise<TransportHarness> {
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
-  const readOnce = async (key: string): Promise<Buffer | undefined> => {
-    try {
-      const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-      return Buffer.from(await answer.Body!.transformToByteArray());
-    } catch (err) {
-      if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw err;
-    }
-  };
-  // s3rver (unlike S3) rewrites an object's file in place: a GET streaming it while the agent
-  // re-uploads the growing log is cut off (ECONNRESET, "aborted"). Such a read is tried again; any
-  // other failure, or one that persists, still fails the test.
-  const read = async (key: string): Promise<Buffer | undefined> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await readOnce(key);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ECONNRESET' || attempt === 5) throw err;
-      }
-    }
-  };
+  const read = (key: string): Promise<Buffer | undefined> => readS3rverObject(client, BUCKET, key);
 
   const deliver = async (writ: Uint8Array, label: string): Promise<Delivery> => {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${label}.writ`, Body: writ }));

@@ -9,11 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { hasCode } from '../../core/errors.js';
 import { maxWritBytesFor } from '../../core/writ-size.js';
 import { FIRST_LINE, PLAYED, ScriptedRunService } from '../../../test/support/scripted-run-service.js';
+import { readS3rverObject } from '../../../test/support/s3rver-read.js';
 import type { RunView } from '../port.js';
 import { S3Transport, type S3TransportOptions } from './index.js';
 
@@ -88,13 +89,7 @@ async function put(bucket: string, key: string, body: string | Buffer): Promise<
 }
 
 async function read(bucket: string, key: string): Promise<string | undefined> {
-  try {
-    const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await answer.Body!.transformToByteArray()).toString();
-  } catch (err) {
-    if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw err;
-  }
+  return (await readS3rverObject(client, bucket, key))?.toString();
 }
 
 async function keys(bucket: string, prefix: string): Promise<string[]> {
